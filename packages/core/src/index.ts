@@ -4,11 +4,15 @@
  */
 export { tf } from './tf';
 import { patchFusedDilatedConvs, registerGradientFixes } from './backend/gradients';
+import { registerBatchNormTraining } from './backend/batch-norm-train';
+import { installFrugalGradients } from './backend/frugal-gradients';
 
 // Backend-independent gradient fixes (dilated convolutions, batch norm, GatherNd/ScatterNd) apply as soon as
 // depthblocks is imported, whichever backend is then used; setupBackend adds the backend kernels.
 registerGradientFixes();
 patchFusedDilatedConvs();
+registerBatchNormTraining();
+installFrugalGradients();
 export { setupBackend, currentBackend } from './backend/setup';
 export type { BackendOptions, BackendInfo, BackendRequest } from './backend/setup';
 export { registerWasmTrainingKernels } from './backend/wasm-kernels';
@@ -25,4 +29,8 @@ export type { KerasH5File, KerasLayerWeights, KerasWeight, WriteKerasH5Options }
 export { loadH5wasm } from './weights/h5wasm';
 export type { WeightTensor } from './weights/types';
 export { halfToFloat, floatToHalf, bf16ToFloat, floatToBf16 } from './weights/float16';
-export { tensorStorage } from './backend/storage';
+export { tensorStorage, simdAdamUpdate } from './backend/storage';
+export type { AdamStep } from './backend/storage';
+export { batchNormTrain } from './backend/batch-norm-train';
+export { useFrugalGradients } from './backend/frugal-gradients';
+export { exactResizeBilinearGrad } from './backend/resize-bilinear-grad';

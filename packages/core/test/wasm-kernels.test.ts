@@ -3,6 +3,7 @@
  * kernels) and, for dilation, against an undilated convolution with an explicitly zero-dilated filter.
  */
 import { setupBackend, tf } from '../src';
+import { wasmKernelTuning } from '../src/backend/wasm-kernels';
 
 type Grads = number[][];
 
@@ -63,9 +64,17 @@ beforeAll(async () => {
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-describe('Conv2D gradients on wasm match cpu', () => {
+// every Conv2DBackpropInput route on every case: 'auto' as used, then each route forced
+describe.each(['auto', 'conv', 'col2im', 'col2im-js'] as const)('Conv2D gradients on wasm match cpu (backprop input: %s)', (route) => {
+  beforeAll(() => {
+    wasmKernelTuning.backpropInput = route;
+  });
+  afterAll(() => {
+    wasmKernelTuning.backpropInput = 'auto';
+  });
   const cases: [string, number[], number[], number, Pad][] = [
     ['3x3 stride 1 same', [2, 9, 11, 3], [3, 3, 3, 4], 1, 'same'],
+    ['3x3 stride 1 same, channels 6 (SIMD body and tail)', [2, 6, 7, 6], [3, 3, 6, 5], 1, 'same'],
     ['3x3 stride 2 same (odd size)', [1, 9, 11, 3], [3, 3, 3, 5], 2, 'same'],
     ['7x7 stride 2 valid', [1, 16, 15, 3], [7, 7, 3, 8], 2, 'valid'],
     ['1x1 stride 1', [2, 5, 6, 8], [1, 1, 8, 4], 1, 'valid'],

@@ -67,12 +67,25 @@ function kernelFor(backendName: 'cpu' | 'wasm') {
 }
 
 const registered = new Set<string>();
+const ours = new Map<string, unknown>();
+
+/**
+ * Whether tf.image.resizeBilinear has an exact gradient on the backend (default: the active one): TensorFlow's
+ * native kernel, or the cpu / wasm kernel depthblocks registered (setupBackend registers them).
+ */
+export function exactResizeBilinearGrad(backendName: string = tf.getBackend()): boolean {
+  if (backendName === 'tensorflow') return true;
+  const k = tf.getKernel('ResizeBilinearGrad', backendName);
+  return k != null && ours.has(backendName) && k.kernelFunc === ours.get(backendName);
+}
 
 /** Replaces ResizeBilinearGrad on a backend. Idempotent. */
 export function registerResizeBilinearGrad(backendName: 'cpu' | 'wasm'): string[] {
   if (registered.has(backendName)) return [];
   registered.add(backendName);
   if (tf.getKernel('ResizeBilinearGrad', backendName)) tf.unregisterKernel('ResizeBilinearGrad', backendName);
-  tf.registerKernel({ kernelName: 'ResizeBilinearGrad', backendName, kernelFunc: kernelFor(backendName) as any });
+  const kernelFunc = kernelFor(backendName);
+  ours.set(backendName, kernelFunc);
+  tf.registerKernel({ kernelName: 'ResizeBilinearGrad', backendName, kernelFunc: kernelFunc as any });
   return [`${backendName} kernel:ResizeBilinearGrad`];
 }

@@ -6,6 +6,7 @@ import * as os from 'os';
 import { DepthblocksError } from '../errors';
 import { tf } from '../tf';
 import { patchFusedDilatedConvs, registerGradientFixes } from './gradients';
+import { registerBatchNormTraining } from './batch-norm-train';
 import { registerResizeBilinearGrad } from './resize-bilinear-grad';
 import { initThreadedWasm } from './wasm-threads';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -55,6 +56,7 @@ function tryRequire(name: string): { ok: true } | { ok: false; error: string } {
 function commonPatches(): string[] {
   registerGradientFixes();
   patchFusedDilatedConvs();
+  registerBatchNormTraining();
   // the cpu backend also serves as the wasm backend's fallback for a few kernels: fix it whatever is chosen
   registerResizeBilinearGrad('cpu');
   return [
@@ -65,6 +67,9 @@ function commonPatches(): string[] {
     'gradient:ScatterNd',
     'gradient:FusedBatchNorm (broadcast, no tile)',
     'fused conv: dilated -> unfused',
+    'kernel:DepthblocksBatchNormTrain (wasm, cpu; tfjs-layers BatchNormalization in training)',
+    'gradient:Relu (from the output)',
+    'engine:gradients (frees saved tensors and gradients during backprop)',
   ];
 }
 

@@ -15,6 +15,7 @@
  * - Any other missing kernel (UnsortedSegmentSum, used by the gradient of gather): the cpu kernel on copies.
  */
 import { tf } from '../tf';
+import { simdKernels, type SimdKernels } from './simd/simd-kernels';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
 type Backend = any;
@@ -500,11 +501,77 @@ function col2imBackpropInput(backend: Backend, dy: TensorInfo, filter: TensorInf
   return out;
 }
 
-/** Few output pixels relative to the filter: matmul + col2im beats a conv with a re-packed filter. */
-function preferCol2im(ci: any): boolean {
+/**
+ * dx by matmul + SIMD col2im: cols [M, KH*KW*C] = dy [M, OC] . W^T [OC, KH*KW*C] (row-major patches, so each
+ * tap of a row is C contiguous values), then simd/kernels.wat's col2im adds every tap back at its input pixel.
+ * Rows are processed in chunks so cols stays under MAX_PATCH_FLOATS.
+ */
+function col2imBackpropInputSimd(backend: Backend, simd: SimdKernels, dy: TensorInfo, filter: TensorInfo, ci: any): TensorInfo {
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: oc,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: kh,
+    filterWidth: kw,
+    padInfo,
+  } = ci;
+  const m = n * oh * ow;
+  const k = kh * kw * c;
+  const w2 = call(backend, 'Reshape', { x: filter }, { shape: [k, oc] });
+  const dy2 = call(backend, 'Reshape', { x: dy }, { shape: [m, oc] });
+  // wasm's BatchMatMul packs its second operand for every new tensor: keep the smaller matrix there. With a big filter,
+  // cols^T [K, rows] = W . dy^T, transposed; otherwise cols = dy . W^T directly.
+  const filterSecond = k <= m;
+  const wT = filterSecond ? transpose2d(backend, w2) : null; // [OC, K]
+  const dyT = filterSecond ? null : transpose2d(backend, dy2); // [OC, M]
+  const out = backend.makeOutput([n, h, w, c], 'float32');
+  new Float32Array(simd.memory.buffer, offsetOf(backend, out), n * h * w * c).fill(0);
+  const rowsPerChunk = Math.max(1, Math.floor(MAX_PATCH_FLOATS / k));
+  for (let r0 = 0; r0 < m; r0 += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, m - r0);
+    let cols: TensorInfo;
+    if (wT) {
+      const part = rows === m ? dy2 : call(backend, 'Slice', { x: dy2 }, { begin: [r0, 0], size: [rows, oc] });
+      cols = matmul(backend, part, wT); // [rows, K]
+      if (part !== dy2) free(backend, part);
+    } else {
+      const part = rows === m ? dyT! : call(backend, 'Slice', { x: dyT! }, { begin: [0, r0], size: [oc, rows] });
+      const colsT = matmul(backend, w2, part); // [K, rows]
+      if (part !== dyT) free(backend, part);
+      cols = transpose2d(backend, colsT);
+      free(backend, colsT);
+    }
+    simd.col2im(offsetOf(backend, cols), offsetOf(backend, out), r0, rows, h, w, c, oh, ow, kh, kw, sh, sw, padInfo.top, padInfo.left);
+    free(backend, cols);
+  }
+  free(backend, w2, dy2, wT ?? undefined, dyT ?? undefined);
+  return out;
+}
+
+/**
+ * How Conv2DBackpropInput computes dx on wasm: 'auto' chooses per layer (preferCol2im); tests and benchmarks
+ * force a route to compare them ('col2im-js': the JS col2im used where wasm SIMD is unavailable).
+ */
+export const wasmKernelTuning: { backpropInput: 'auto' | 'conv' | 'col2im' | 'col2im-js' } = { backpropInput: 'auto' };
+
+/**
+ * Few output pixels relative to the filter: matmul + col2im beats a conv with a re-packed, transformed filter.
+ * With the SIMD col2im it wins up to 2400 output pixels, and up to 9600 with 128 or more dy channels (measured
+ * on DenseDepth-169's layers at 240x320, batch 2, 2 threads: 3.1x faster at 15x20 with 832 channels, 1.5x at
+ * 30x40 with 416, equal at 60x80 with 208; the conv wins at 120x160 and at 60x80 with 32 channels).
+ */
+function preferCol2im(ci: any, simd: boolean): boolean {
   const m = ci.batchSize * ci.outHeight * ci.outWidth;
+  const oc = ci.outChannels;
   const strided = ci.strideHeight > 1 || ci.strideWidth > 1;
-  return m < (strided ? 16 : 4) * ci.outChannels;
+  if (m < (strided ? 16 : 4) * oc) return true;
+  return simd && (m <= 2400 || (m <= 9600 && oc >= 128));
 }
 
 function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: any; backend: Backend; attrs: Attrs }): TensorInfo {
@@ -514,7 +581,11 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: any; backend:
   if (fmt !== 'channelsLast') throw new Error('Conv2DBackpropInput (depthblocks wasm kernel): only NHWC is supported');
   const ci = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as any, strides, 1, pad, dimRoundingMode, false, fmt);
   if (isPointwise(ci)) return pointwiseBackpropInput(backend, dy, filter, ci);
-  if (preferCol2im(ci)) return col2imBackpropInput(backend, dy, filter, ci);
+  const simd = simdKernels(backend);
+  const choice = wasmKernelTuning.backpropInput;
+  const route = choice === 'auto' ? (preferCol2im(ci, simd != null) ? 'col2im' : 'conv') : choice;
+  if (route === 'col2im' && simd) return col2imBackpropInputSimd(backend, simd, dy, filter, ci);
+  if (route === 'col2im' || route === 'col2im-js') return col2imBackpropInput(backend, dy, filter, ci);
   const { d, tmp } = prepareBackpropInput(backend, dy, ci);
   const fr = call(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
   const ft = call(backend, 'Transpose', { x: fr }, { perm: [0, 1, 3, 2] }); // [KH, KW, OC, C]
@@ -655,8 +726,10 @@ export function registerWasmTrainingKernels(): string[] {
   registered = true;
   const done: string[] = [];
   const replace = (kernelName: string, kernelFunc: (a: any) => TensorInfo): void => {
-    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as any });
+    const stock = tf.getKernel(kernelName, 'wasm');
+    if (stock) tf.unregisterKernel(kernelName, 'wasm');
+    // keep the stock setupFunc: it binds the wasm function a wrapper may still call (Conv2D)
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as any, setupFunc: stock?.setupFunc });
     done.push(kernelName);
   };
   replace('Conv2DBackpropFilter', conv2DBackpropFilter);

@@ -1,4 +1,4 @@
-import { tf } from '@depthblocks/core';
+import { batchNormTrain, tf } from '@depthblocks/core';
 
 /** Options of {@link FreezableBatchNormalization}. */
 export interface FreezableBatchNormalizationArgs {
@@ -66,8 +66,8 @@ export class FreezableBatchNormalization extends tf.layers.Layer {
       return tf.tidy(() => tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon));
     }
     return tf.tidy(() => {
-      const axes = x.shape.map((_, i) => i).slice(0, -1);
-      const { mean, variance } = tf.moments(x, axes);
+      // one kernel on wasm and cpu (see @depthblocks/core batchNormTrain); the biased variance normalises
+      const [y, mean, variance] = batchNormTrain(x, gamma, beta, this.epsilon);
       const n = x.size / x.shape[x.shape.length - 1];
       const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
       const decay = 1 - this.momentum;
@@ -75,7 +75,7 @@ export class FreezableBatchNormalization extends tf.layers.Layer {
       const mv = this.movingVariance!.read();
       this.movingMean!.write(tf.sub(mm, tf.mul(tf.sub(mm, mean), decay)));
       this.movingVariance!.write(tf.sub(mv, tf.mul(tf.sub(mv, unbiased), decay)));
-      return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
+      return y;
     });
   }
 

@@ -3,7 +3,7 @@
  * does), AdamW (decoupled weight decay, Loshchilov & Hutter) and SGD with momentum. The learning rate can be
  * changed between steps (schedules) and the whole state saved and restored (checkpoints).
  */
-import { DepthblocksError, tensorStorage, tf } from '@depthblocks/core';
+import { DepthblocksError, simdAdamUpdate, tensorStorage, tf } from '@depthblocks/core';
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd';
 
@@ -85,6 +85,13 @@ function fusedUpdate(
     const c2 = 1 - b2 ** s.step;
     const l2 = name === 'adam' ? decay : 0;
     const shrink = name === 'adamw' ? 1 - lr * decay : 1;
+    // wasm SIMD where available (42.6M weights of DenseDepth-169: about 300 ms per step in JS, 30 ms in SIMD)
+    const step = { beta1: b1, beta2: b2, lrCorrected: lr / c1, invCorrection2: 1 / c2, epsilon: eps, l2, shrink };
+    if (simdAdamUpdate(w, g, s.m, s.v!, next, step)) {
+      w.assign(next);
+      next.dispose();
+      return true;
+    }
     const v2 = vv!;
     for (let i = 0; i < n; i++) {
       const wi = wv[i];

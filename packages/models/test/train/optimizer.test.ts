@@ -46,16 +46,17 @@ test.each([
   ['adamw', 0.02],
   ['sgd', 0],
 ] as const)('%s (weight decay %s) matches the float64 reference update', (name, wd) => {
-  const w0 = [0.5, -1, 2, 0.25];
+  // 6 values: on wasm the SIMD update's 4-wide body and its scalar tail
+  const w0 = [0.5, -1, 2, 0.25, -0.75, 1.5];
   const grads = [
-    [0.1, -0.2, 0.3, 0],
-    [0.05, 0.4, -0.1, 1],
-    [-0.3, 0.1, 0.2, -0.5],
+    [0.1, -0.2, 0.3, 0, 0.7, -0.05],
+    [0.05, 0.4, -0.1, 1, -0.2, 0.3],
+    [-0.3, 0.1, 0.2, -0.5, 0.01, 0.9],
   ];
-  const v = tf.variable(tf.tensor2d(w0, [2, 2]), true, `w_${name}_${wd}`); // rank 2: weight decay applies
+  const v = tf.variable(tf.tensor2d(w0, [2, 3]), true, `w_${name}_${wd}`); // rank 2: weight decay applies
   const opt = createOptimizer({ name, lr: 0.01, weightDecay: wd });
   for (const g of grads) {
-    const gt = tf.tensor2d(g, [2, 2]);
+    const gt = tf.tensor2d(g, [2, 3]);
     opt.apply({ [v.name]: gt }, [v]);
     gt.dispose();
   }
