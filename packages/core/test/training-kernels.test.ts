@@ -110,6 +110,16 @@ describe.each(['wasm', 'cpu'] as const)('batchNormTrain on %s', (backend) => {
     tf.dispose([x, dy, g, big, d2, ours, ref]);
   });
 
+  test('LeakyReLU gradient equals tfjs formula where(x > 0, dy, alpha * dy), NaN included', () => {
+    const x = tf.tensor([-2, -0, 0, 0.5, NaN, -1e-9, 1e-9, 7, 3, -4], [10]);
+    const dy = tf.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [10]);
+    const g = tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.2))(x, dy);
+    const ref = tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.2));
+    expect(Array.from(g.dataSync())).toEqual(Array.from(ref.dataSync()));
+    expect(g.dataSync()[0]).toBeCloseTo(0.2);
+    tf.dispose([x, dy, g, ref]);
+  });
+
   test('no tensor leaks in forward and backward', () => {
     const x = tf.tensor(rand(2 * 4 * 4 * 8, 1), [2, 4, 4, 8]);
     const g = tf.ones([8]);
@@ -119,6 +129,19 @@ describe.each(['wasm', 'cpu'] as const)('batchNormTrain on %s', (backend) => {
     tf.dispose(grads);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, g, b]);
+  });
+
+  test('split on the last axis (the gradient of a channel concatenation) and on another axis', () => {
+    const x = tf.tensor(rand(2 * 3 * 4 * 17, 13), [2, 3, 4, 17]);
+    const parts = tf.split(x, [3, 8, 6], 3);
+    const ref = [tf.slice(x, [0, 0, 0, 0], [2, 3, 4, 3]), tf.slice(x, [0, 0, 0, 3], [2, 3, 4, 8]), tf.slice(x, [0, 0, 0, 11], [2, 3, 4, 6])];
+    parts.forEach((p, i) => expect(Array.from(p.dataSync())).toEqual(Array.from(ref[i].dataSync())));
+    const rows = tf.split(x, [1, 2], 1);
+    expect(Array.from(rows[1].dataSync())).toEqual(Array.from(tf.slice(x, [0, 1, 0, 0], [2, 2, 4, 17]).dataSync()));
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.concat([t, tf.mul(t, 2)], 3), tf.linspace(0, 1, 34))))(x);
+    const w = tf.linspace(0, 1, 34).arraySync() as number[];
+    expect(Array.from(g.dataSync().slice(0, 17))).toEqual(w.slice(0, 17).map((a, k) => Math.fround(Math.fround(a) + Math.fround(Math.fround(w[17 + k]) * 2))));
+    tf.dispose([x, g, ...parts, ...ref, ...rows]);
   });
 
   test('resize2d may use tf.image.resizeBilinear: its gradient is exact here', () => {
@@ -217,5 +240,29 @@ describe('frugal backprop', () => {
     const g = tf.grad((t: tf.Tensor) => tf.square(t))(tf.scalar(3));
     expect(g.dataSync()[0]).toBe(6);
     g.dispose();
+  });
+});
+
+describe('wasm SIMD resize gradient agrees with the JS kernel (cpu), batch 2, channels 6', () => {
+  test.each([
+    [false, true],
+    [true, false],
+    [false, false],
+  ])('alignCorners=%s halfPixelCenters=%s', async (ac, hp) => {
+    const dyv = rand(2 * 9 * 13 * 6, 17);
+    const grad = async (backend: 'wasm' | 'cpu'): Promise<Float32Array> => {
+      await setupBackend({ backend, threads: 1 });
+      const x = tf.zeros([2, 5, 7, 6]);
+      const dy = tf.tensor4d(dyv, [2, 9, 13, 6]);
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeBilinear(a as tf.Tensor4D, [9, 13], ac, hp), dy)))(x);
+      const out = g.dataSync() as Float32Array;
+      tf.dispose([x, dy, g]);
+      return out;
+    };
+    const w = await grad('wasm');
+    const c = await grad('cpu');
+    expect(maxRelErr(w, c)).toBeLessThan(1e-6);
+    expect(c.some((v) => Math.abs(v) > 0.1)).toBe(true);
+    await setupBackend({ backend: 'wasm', threads: 1 });
   });
 });

@@ -8,7 +8,8 @@
  *   x, and keeps only x for backprop;
  * - `DepthblocksBatchNormTrainGrad` computes dx, dgamma and dbeta in two passes;
  * - ReLU's gradient is taken from its output (y > 0 exactly where x > 0), so the pre-activation tensor is not
- *   kept: the following convolution keeps the output anyway. One kernel instead of step, cast and multiply.
+ *   kept: the following convolution keeps the output anyway. One kernel instead of step, cast and multiply;
+ *   LeakyReLU's (from its input, as tfjs) likewise instead of greater, multiply and select.
  *
  * `patchLayersBatchNorm` routes tfjs-layers' BatchNormalization through the kernel when training on a backend
  * that has it (channels last, with scale and centre); anything else takes tfjs-layers' own path. The moving
@@ -20,7 +21,7 @@ import { simdKernels, wasmScratch, type SimdKernels } from './simd/simd-kernels'
 
 export const BATCH_NORM_TRAIN = 'DepthblocksBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'DepthblocksBatchNormTrainGrad';
-export const RELU_GRAD = 'DepthblocksReluGrad';
+export const ACTIVATION_GRAD = 'DepthblocksActivationGrad';
 const BACKENDS = ['wasm', 'cpu'];
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
@@ -134,18 +135,25 @@ function batchNormTrainGradKernel({ inputs, backend, attrs }: { inputs: any; bac
   });
 }
 
-/** dx = dy where y > 0, else 0 (also where y is NaN: a NaN forward pass fails the loss check anyway). */
-function reluGradKernel({ inputs, backend }: { inputs: any; backend: Backend }): TensorInfo {
-  const { dy, y } = inputs as Record<string, TensorInfo>;
+/**
+ * dx = dy where ref > 0, else alpha * dy (also where ref is NaN, as tfjs' own gradients): ReLU's gradient from
+ * its output (alpha 0) and LeakyReLU's from its input.
+ */
+function activationGradKernel({ inputs, backend, attrs }: { inputs: any; backend: Backend; attrs: any }): TensorInfo {
+  const { dy, ref } = inputs as Record<string, TensorInfo>;
+  const alpha: number = attrs.alpha;
   const simd = simdKernels(backend);
-  if (simd && dy.dtype === 'float32' && y.dtype === 'float32') {
-    const dx: TensorInfo = backend.makeOutput(y.shape, 'float32');
-    simd.reluGrad(offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, dx), sizeOf(y.shape));
+  if (simd && dy.dtype === 'float32' && ref.dtype === 'float32') {
+    const dx: TensorInfo = backend.makeOutput(ref.shape, 'float32');
+    simd.activationGrad(offsetOf(backend, dy), offsetOf(backend, ref), offsetOf(backend, dx), sizeOf(ref.shape), alpha);
     return dx;
   }
-  return onStorage(backend, RELU_GRAD, [dy, y], [y.shape], ([d, ys], [dx]) => {
+  return onStorage(backend, ACTIVATION_GRAD, [dy, ref], [ref.shape], ([d, r], [dx]) => {
     // branch-free: 3.5x faster than a conditional on real activations (1.9 against 7 ns per value)
-    for (let i = 0; i < ys.length; i++) dx[i] = d[i] * +(ys[i] > 0);
+    for (let i = 0; i < r.length; i++) {
+      const pos = +(r[i] > 0);
+      dx[i] = d[i] * (pos + alpha * (1 - pos));
+    }
   })[0];
 }
 
@@ -245,15 +253,25 @@ const batchNormTrainGrad: tf.GradConfig = {
   },
 };
 
-/** ReLU's gradient from its output; one kernel where the backend has it, else dy * step(y). */
+function activationGrad(dy: tf.Tensor, ref: tf.Tensor, alpha: number): tf.Tensor {
+  if (hasKernel(ACTIVATION_GRAD)) return tf.engine().runKernel(ACTIVATION_GRAD, { dy, ref }, { alpha } as any) as tf.Tensor;
+  return alpha === 0 ? tf.mul(dy, tf.step(ref)) : tf.where(tf.greater(ref, 0), dy, tf.mul(dy, alpha));
+}
+
+/** ReLU's gradient from its output (y > 0 exactly where x > 0), so the pre-activation tensor need not be kept. */
 const reluGrad: tf.GradConfig = {
   kernelName: 'Relu',
   outputsToSave: [true],
-  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-    const [y] = saved;
-    const d = dy as tf.Tensor;
-    return { x: () => (hasKernel(RELU_GRAD) ? (tf.engine().runKernel(RELU_GRAD, { dy: d, y }, {}) as tf.Tensor) : tf.mul(d, tf.step(y))) };
-  },
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => activationGrad(dy as tf.Tensor, saved[0], 0) }),
+};
+
+/** LeakyReLU's gradient as tfjs defines it (from the input), in one kernel instead of greater, multiply, select. */
+const leakyReluGrad: tf.GradConfig = {
+  kernelName: 'LeakyRelu',
+  inputsToSave: ['x'],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: any) => ({
+    x: () => activationGrad(dy as tf.Tensor, saved[0], attrs.alpha),
+  }),
 };
 
 type LayerVariable = { read(): tf.Tensor; write(v: tf.Tensor): void };
@@ -281,13 +299,14 @@ export function registerBatchNormTraining(): void {
   for (const backendName of BACKENDS) {
     tf.registerKernel({ kernelName: BATCH_NORM_TRAIN, backendName, kernelFunc: batchNormTrainKernel as any });
     tf.registerKernel({ kernelName: BATCH_NORM_TRAIN_GRAD, backendName, kernelFunc: batchNormTrainGradKernel as any });
-    tf.registerKernel({ kernelName: RELU_GRAD, backendName, kernelFunc: reluGradKernel as any });
+    tf.registerKernel({ kernelName: ACTIVATION_GRAD, backendName, kernelFunc: activationGradKernel as any });
   }
   tf.registerGradient(batchNormTrainGrad);
   const warn = console.warn;
   console.warn = () => undefined; // tfjs warns "Overriding the gradient for ..."
   try {
     tf.registerGradient(reluGrad);
+    tf.registerGradient(leakyReluGrad);
   } finally {
     console.warn = warn;
   }

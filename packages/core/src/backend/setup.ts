@@ -68,7 +68,7 @@ function commonPatches(): string[] {
     'gradient:FusedBatchNorm (broadcast, no tile)',
     'fused conv: dilated -> unfused',
     'kernel:DepthblocksBatchNormTrain (wasm, cpu; tfjs-layers BatchNormalization in training)',
-    'gradient:Relu (from the output)',
+    'gradient:Relu (from the output), LeakyRelu (one kernel)',
     'engine:gradients (frees saved tensors and gradients during backprop)',
   ];
 }

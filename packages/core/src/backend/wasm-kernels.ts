@@ -679,6 +679,29 @@ function maxPoolGrad({ inputs, backend, attrs }: { inputs: any; backend: Backend
 }
 
 /**
+ * SplitV on the last axis (the gradient of every channel concatenation, DenseNet's above all) as one strided
+ * row copy per part with simd/kernels.wat, instead of tfjs' generic Slice per part. Other axes: the stock kernel.
+ */
+function splitV(args: { inputs: any; backend: Backend; attrs: Attrs }): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs as { x: TensorInfo };
+  const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
+  const simd = simdKernels(backend);
+  if (!simd || axis !== x.shape.length - 1 || x.dtype !== 'float32' || x.shape.length < 2) return stockSplitV!(args);
+  const sizes = tf.backend_util.prepareSplitSize(x as any, attrs.numOrSizeSplits, axis) as number[];
+  const c = x.shape[axis];
+  const p = x.shape.reduce((a, b) => a * b, 1) / c;
+  const outs: TensorInfo[] = sizes.map((s) => backend.makeOutput([...x.shape.slice(0, -1), s], 'float32'));
+  let start = 0;
+  sizes.forEach((s, i) => {
+    if (s > 0 && p > 0) simd.copyRows(offsetOf(backend, x) + 4 * start, offsetOf(backend, outs[i]), p, 4 * c, 4 * s, 4 * s);
+    start += s;
+  });
+  return outs;
+}
+let stockSplitV: ((a: any) => TensorInfo[]) | null = null;
+
+/**
  * Identity that shares the data (reference count + 1), as the cpu backend's does and as wasm's own Reshape does.
  * The stock wasm kernel copies, and the engine clones every tensor it saves for backprop with it: every
  * activation and every weight (170 MB for DenseDepth-169) was copied once per training step.
@@ -732,6 +755,8 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as any, setupFunc: stock?.setupFunc });
     done.push(kernelName);
   };
+  stockSplitV = tf.getKernel('SplitV', 'wasm')!.kernelFunc as (a: any) => TensorInfo[];
+  replace('SplitV', splitV as any);
   replace('Conv2DBackpropFilter', conv2DBackpropFilter);
   replace('Conv2DBackpropInput', conv2DBackpropInput);
   replace('DepthwiseConv2dNativeBackpropFilter', depthwiseConv2dNativeBackpropFilter);

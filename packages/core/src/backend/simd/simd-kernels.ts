@@ -16,8 +16,8 @@ export interface SimdKernels {
   bnGradSums(dy: number, x: number, p: number, c: number, mean: number, sd: number, sdx: number): void;
   /** out = a[k] * u + b[k] * v + d[k] (float32, per channel k). */
   channelAffine2(u: number, v: number, out: number, p: number, c: number, a: number, b: number, d: number): void;
-  /** dx = y > 0 ? dy : 0 over n values. */
-  reluGrad(dy: number, y: number, dx: number, n: number): void;
+  /** dx = ref > 0 ? dy : alpha * dy over n values (ReLU: ref = output, alpha = 0; LeakyReLU: ref = input). */
+  activationGrad(dy: number, ref: number, dx: number, n: number, alpha: number): void;
   /** Adam / AdamW over n values (see kernels.wat): moments in place, the new weights into out. */
   adam(
     w: number,
@@ -34,6 +34,10 @@ export interface SimdKernels {
     l2: number,
     shrink: number,
   ): void;
+  /** p rows of `bytes` bytes: dst + r * dstStride <- src + r * srcStride (byte offsets and strides). */
+  copyRows(src: number, dst: number, p: number, srcStride: number, dstStride: number, bytes: number): void;
+  /** Bilinear resize gradient into a zeroed out; rows/cols: per output row/column {i32, i32, f32} tables. */
+  resizeBilinearGrad(dy: number, out: number, n: number, oh: number, ow: number, ih: number, iw: number, c: number, rows: number, cols: number): void;
   /** Adds patch rows [r0, r0 + rows) of cols [rows, KH*KW*C] back into out [N, H, W, C] (col2im). */
   col2im(
     cols: number,
@@ -80,9 +84,11 @@ export function simdKernels(backend: any): SimdKernels | null {
         bnStats: e.bn_stats,
         bnGradSums: e.bn_grad_sums,
         channelAffine2: e.channel_affine2,
-        reluGrad: e.relu_grad,
+        activationGrad: e.act_grad,
         col2im: e.col2im,
         adam: e.adam,
+        copyRows: e.copy_rows,
+        resizeBilinearGrad: e.resize_bilinear_grad,
       };
     }
   } catch {
