@@ -59,7 +59,7 @@ function resizeBilinearGradSimd(backend: any, simd: SimdKernels, images: any, dy
   const [n, inH, inW, c] = images.shape as number[];
   const [, outH, outW] = dy.shape as number[];
   const out = backend.makeOutput(images.shape, 'float32');
-  const tables = backend.wasm._malloc(12 * (outH + outW) + 16);
+  const tables = backend.wasm._malloc(12 * (outH + outW) + 16) >>> 0; // malloc returns an i32: above 2 GB negative
   const base = Math.ceil(tables / 4) * 4;
   const buf = simd.memory.buffer; // after the allocations
   new Float32Array(buf, backend.dataIdMap.get(out.dataId).memoryOffset, n * inH * inW * c).fill(0);

@@ -129,8 +129,8 @@ function patchesChannelsFirst(backend: Backend, xt: TensorInfo, taps: [number, n
   const out = backend.makeOutput([taps.length * c, m], 'float32');
   // one JS pass over the wasm heap (a StridedSlice kernel per tap costs far more for small channel counts)
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const src0 = offsetOf(backend, xt) >> 2;
-  const dst0 = offsetOf(backend, out) >> 2;
+  const src0 = offsetOf(backend, xt) >>> 2;
+  const dst0 = offsetOf(backend, out) >>> 2;
   taps.forEach(([i, j], t) => {
     const h0 = i * dilH;
     const w0 = j * dilW;
@@ -474,8 +474,8 @@ function col2imBackpropInput(backend: Backend, dy: TensorInfo, filter: TensorInf
     const colsT = matmul(backend, w2, part); // [K, rows]: element (kk, r) at kk * rows + r
     if (part !== dyT) free(backend, part);
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer); // taken after the allocations above
-    const colBase = offsetOf(backend, colsT) >> 2;
-    const outBase = offsetOf(backend, out) >> 2;
+    const colBase = offsetOf(backend, colsT) >>> 2;
+    const outBase = offsetOf(backend, out) >>> 2;
     if (first) heap.fill(0, outBase, outBase + n * h * w * c);
     first = false;
     for (let r = 0; r < rows; r++) {

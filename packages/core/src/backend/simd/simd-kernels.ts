@@ -107,7 +107,7 @@ export function wasmScratch(backend: any, memory: WebAssembly.Memory, c: number,
   const stride64 = Math.ceil((c * 8) / 16) * 16;
   const stride32 = Math.ceil((c * 4) / 16) * 16;
   const bytes = stride64 * f64Arrays + stride32 * f32Arrays;
-  const raw: number = wasm._malloc(bytes + 16);
+  const raw: number = wasm._malloc(bytes + 16) >>> 0; // malloc returns an i32: above 2 GB negative
   const base = Math.ceil(raw / 16) * 16;
   new Uint8Array(memory.buffer, base, bytes).fill(0);
   const f64 = Array.from({ length: f64Arrays }, (_, i) => base + i * stride64);
