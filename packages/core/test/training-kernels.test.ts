@@ -134,13 +134,19 @@ describe.each(['wasm', 'cpu'] as const)('batchNormTrain on %s', (backend) => {
   test('split on the last axis (the gradient of a channel concatenation) and on another axis', () => {
     const x = tf.tensor(rand(2 * 3 * 4 * 17, 13), [2, 3, 4, 17]);
     const parts = tf.split(x, [3, 8, 6], 3);
-    const ref = [tf.slice(x, [0, 0, 0, 0], [2, 3, 4, 3]), tf.slice(x, [0, 0, 0, 3], [2, 3, 4, 8]), tf.slice(x, [0, 0, 0, 11], [2, 3, 4, 6])];
+    const ref = [
+      tf.slice(x, [0, 0, 0, 0], [2, 3, 4, 3]),
+      tf.slice(x, [0, 0, 0, 3], [2, 3, 4, 8]),
+      tf.slice(x, [0, 0, 0, 11], [2, 3, 4, 6]),
+    ];
     parts.forEach((p, i) => expect(Array.from(p.dataSync())).toEqual(Array.from(ref[i].dataSync())));
     const rows = tf.split(x, [1, 2], 1);
     expect(Array.from(rows[1].dataSync())).toEqual(Array.from(tf.slice(x, [0, 1, 0, 0], [2, 2, 4, 17]).dataSync()));
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.concat([t, tf.mul(t, 2)], 3), tf.linspace(0, 1, 34))))(x);
     const w = tf.linspace(0, 1, 34).arraySync() as number[];
-    expect(Array.from(g.dataSync().slice(0, 17))).toEqual(w.slice(0, 17).map((a, k) => Math.fround(Math.fround(a) + Math.fround(Math.fround(w[17 + k]) * 2))));
+    expect(Array.from(g.dataSync().slice(0, 17))).toEqual(
+      w.slice(0, 17).map((a, k) => Math.fround(Math.fround(a) + Math.fround(Math.fround(w[17 + k]) * 2))),
+    );
     tf.dispose([x, g, ...parts, ...ref, ...rows]);
   });
 
@@ -189,13 +195,12 @@ describe('frugal backprop', () => {
     const run = (frugal: boolean) => {
       useFrugalGradients(frugal);
       const before = tf.memory().numTensors;
-      let peak = 0;
       const out = tf.variableGrads(() => net(v.x as any, v.ws as any, v.g as any, v.b as any), v.all);
       const grads = v.all.map((t) => Array.from(out.grads[t.name].dataSync()));
       const value = out.value.dataSync()[0];
       tf.dispose([out.value, ...Object.values(out.grads)]);
       expect(tf.memory().numTensors).toBe(before);
-      return { grads, value, peak };
+      return { grads, value };
     };
     const peakOf = async (frugal: boolean): Promise<number> => {
       useFrugalGradients(frugal);

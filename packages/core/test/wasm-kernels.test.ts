@@ -150,6 +150,7 @@ describe('depthwise conv gradients on wasm match cpu', () => {
     ['3x3 stride 2 multiplier 1', [1, 9, 9, 3], [3, 3, 3, 1], 2, 'same'],
     ['5x5 stride 2 multiplier 2', [1, 10, 11, 3], [5, 5, 3, 2], 2, 'same'],
     ['3x3 stride 2 valid', [1, 9, 8, 3], [3, 3, 3, 1], 2, 'valid'],
+    ['5x5 stride 2 multiplier 1, batch 2, channels 6 (SIMD body and tail)', [2, 11, 10, 6], [5, 5, 6, 1], 2, 'same'],
     [
       '3x3 stride 1 explicit padding',
       [1, 7, 6, 2],
@@ -183,8 +184,17 @@ function dilateFilter(w: tf.Tensor4D, d: number): tf.Tensor4D {
   return buf.toTensor() as tf.Tensor4D;
 }
 
-describe('dilated convolutions train (gradient via space-to-batch)', () => {
+describe.each(['wasm', 'cpu'] as const)('dilated convolutions train on %s (wasm: kernels dilate; cpu: space-to-batch)', (backend) => {
+  beforeAll(async () => {
+    if (backend === 'cpu') await tf.setBackend('cpu');
+    else await setupBackend({ backend: 'wasm', threads: 1 });
+  });
+  afterAll(async () => {
+    await setupBackend({ backend: 'wasm', threads: 1 });
+  });
   const cases: [string, number[], number[], number, 'same' | 'valid', boolean][] = [
+    ['depthwise 3x3 d2 same, multiplier 2', [1, 9, 9, 2], [3, 3, 2, 2], 2, 'same', true],
+    ['depthwise 3x3 d3 valid, batch 2', [2, 12, 10, 3], [3, 3, 3, 1], 3, 'valid', true],
     ['conv 3x3 d2 same', [1, 9, 10, 3], [3, 3, 3, 4], 2, 'same', false],
     ['conv 3x3 d3 valid', [2, 12, 11, 2], [3, 3, 2, 3], 3, 'valid', false],
     ['conv 3x3 d4 same odd', [1, 13, 7, 2], [3, 3, 2, 2], 4, 'same', false],

@@ -132,6 +132,41 @@ describe('resize2d: values against hand-computed bilinear interpolation', () => 
 });
 
 describe('resize2d: gradient', () => {
+  test('nearest by whole factors (x2, x3 x 2, batch 2, 5 channels): values and gradient are pixel repetition', () => {
+    for (const [fh, fw] of [
+      [2, 2],
+      [3, 2],
+    ]) {
+      for (const halfPixelCenters of [false, true]) {
+        const [n, h, w, c] = [2, 3, 4, 5];
+        const x = tf.randomNormal([n, h, w, c], 0, 1, 'float32', 3) as tf.Tensor4D;
+        const wts = tf.randomNormal([n, h * fh, w * fw, c], 0, 1, 'float32', 4);
+        const y = resize2d(x, [h * fh, w * fw], { interpolation: 'nearest', halfPixelCenters });
+        const g = tf.grad((t: tf.Tensor) =>
+          tf.sum(tf.mul(resize2d(t as tf.Tensor4D, [h * fh, w * fw], { interpolation: 'nearest', halfPixelCenters }), wts)),
+        )(x);
+        const xv = x.arraySync();
+        const yv = y.arraySync();
+        const wv = wts.arraySync() as number[][][][];
+        const gv = g.arraySync() as number[][][][];
+        for (let b = 0; b < n; b++) {
+          for (let i = 0; i < h * fh; i++)
+            for (let j = 0; j < w * fw; j++) expect(yv[b][i][j]).toEqual(xv[b][Math.floor(i / fh)][Math.floor(j / fw)]);
+          for (let i = 0; i < h; i++) {
+            for (let j = 0; j < w; j++) {
+              for (let k = 0; k < c; k++) {
+                let sum = 0;
+                for (let a = 0; a < fh; a++) for (let d = 0; d < fw; d++) sum += wv[b][i * fh + a][j * fw + d][k];
+                expect(gv[b][i][j][k]).toBeCloseTo(sum, 4);
+              }
+            }
+          }
+        }
+        tf.dispose([x, wts, y, g]);
+      }
+    }
+  });
+
   test('matches finite differences of the float64 reference (half-pixel, non-square)', () => {
     const h = 3;
     const w = 4;

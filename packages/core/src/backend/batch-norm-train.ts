@@ -105,34 +105,40 @@ function batchNormTrainGradKernel({ inputs, backend, attrs }: { inputs: any; bac
   if (simd && sizeOf(x.shape) > 0 && x.dtype === 'float32' && dy.dtype === 'float32') {
     return batchNormTrainGradSimd(backend, simd, dy, x, scale, mean, variance, eps);
   }
-  return onStorage(backend, BATCH_NORM_TRAIN_GRAD, [dy, x, scale, mean, variance], [x.shape, [c], [c]], ([d, xs, g, m, v], [dx, dg, db]) => {
-    const n = xs.length;
-    const count = n / c;
-    const sd = new Float64Array(c);
-    const sdx = new Float64Array(c); // sum(dy * (x - mean))
-    for (let i = 0; i < n; i += c) {
-      for (let k = 0; k < c; k++) {
-        const dk = d[i + k];
-        sd[k] += dk;
-        sdx[k] += dk * (xs[i + k] - m[k]);
+  return onStorage(
+    backend,
+    BATCH_NORM_TRAIN_GRAD,
+    [dy, x, scale, mean, variance],
+    [x.shape, [c], [c]],
+    ([d, xs, g, m, v], [dx, dg, db]) => {
+      const n = xs.length;
+      const count = n / c;
+      const sd = new Float64Array(c);
+      const sdx = new Float64Array(c); // sum(dy * (x - mean))
+      for (let i = 0; i < n; i += c) {
+        for (let k = 0; k < c; k++) {
+          const dk = d[i + k];
+          sd[k] += dk;
+          sdx[k] += dk * (xs[i + k] - m[k]);
+        }
       }
-    }
-    // dx = k1 * dy + k2 * (x - mean) + k3
-    const k1 = new Float32Array(c);
-    const k2 = new Float32Array(c);
-    const k3 = new Float32Array(c);
-    for (let k = 0; k < c; k++) {
-      const inv = 1 / Math.sqrt(v[k] + eps);
-      dg[k] = sdx[k] * inv;
-      db[k] = sd[k];
-      k1[k] = g[k] * inv;
-      k2[k] = (-g[k] * inv * inv * inv * sdx[k]) / count;
-      k3[k] = (-g[k] * inv * sd[k]) / count;
-    }
-    for (let i = 0; i < n; i += c) {
-      for (let k = 0; k < c; k++) dx[i + k] = k1[k] * d[i + k] + k2[k] * (xs[i + k] - m[k]) + k3[k];
-    }
-  });
+      // dx = k1 * dy + k2 * (x - mean) + k3
+      const k1 = new Float32Array(c);
+      const k2 = new Float32Array(c);
+      const k3 = new Float32Array(c);
+      for (let k = 0; k < c; k++) {
+        const inv = 1 / Math.sqrt(v[k] + eps);
+        dg[k] = sdx[k] * inv;
+        db[k] = sd[k];
+        k1[k] = g[k] * inv;
+        k2[k] = (-g[k] * inv * inv * inv * sdx[k]) / count;
+        k3[k] = (-g[k] * inv * sd[k]) / count;
+      }
+      for (let i = 0; i < n; i += c) {
+        for (let k = 0; k < c; k++) dx[i + k] = k1[k] * d[i + k] + k2[k] * (xs[i + k] - m[k]) + k3[k];
+      }
+    },
+  );
 }
 
 /**
@@ -161,7 +167,14 @@ function activationGradKernel({ inputs, backend, attrs }: { inputs: any; backend
 
 const offsetOf = (backend: Backend, t: TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset as number;
 
-function batchNormTrainSimd(backend: Backend, simd: SimdKernels, x: TensorInfo, scale: TensorInfo, offset: TensorInfo, eps: number): TensorInfo[] {
+function batchNormTrainSimd(
+  backend: Backend,
+  simd: SimdKernels,
+  x: TensorInfo,
+  scale: TensorInfo,
+  offset: TensorInfo,
+  eps: number,
+): TensorInfo[] {
   const c = x.shape[x.shape.length - 1];
   const p = sizeOf(x.shape) / c;
   const y: TensorInfo = backend.makeOutput(x.shape, 'float32');
@@ -172,7 +185,10 @@ function batchNormTrainSimd(backend: Backend, simd: SimdKernels, x: TensorInfo, 
   const view = (t: TensorInfo): Float32Array => new Float32Array(buf, offsetOf(backend, t), sizeOf(t.shape));
   new Float32Array(buf, s.f32[0], c).set(new Float32Array(buf, offsetOf(backend, x), c)); // shift = first pixel
   simd.bnStats(offsetOf(backend, x), p, c, s.f32[0], s.f64[0], s.f64[1]);
-  const { f64: [sum, sq], f32: [shift, a, , d] } = s.views();
+  const {
+    f64: [sum, sq],
+    f32: [shift, a, , d],
+  } = s.views();
   const [g, b, m, v] = [view(scale), view(offset), view(mean), view(variance)];
   for (let k = 0; k < c; k++) {
     const mk = sum[k] / p;
@@ -206,7 +222,10 @@ function batchNormTrainGradSimd(
   simd.bnGradSums(offsetOf(backend, dy), offsetOf(backend, x), p, c, offsetOf(backend, mean), s.f64[0], s.f64[1]);
   const buf = simd.memory.buffer;
   const view = (t: TensorInfo): Float32Array => new Float32Array(buf, offsetOf(backend, t), sizeOf(t.shape));
-  const { f64: [sd, sdx], f32: [k1, k2, k3] } = s.views();
+  const {
+    f64: [sd, sdx],
+    f32: [k1, k2, k3],
+  } = s.views();
   const [g, m, v, dg, db] = [view(scale), view(mean), view(variance), view(dScale), view(dOffset)];
   for (let k = 0; k < c; k++) {
     // dx = k1 * dy + k2 * (x - mean) + k3' = k1 * dy + k2 * x + (k3' - k2 * mean)

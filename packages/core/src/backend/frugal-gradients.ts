@@ -149,7 +149,9 @@ export function installFrugalGradients(): void {
           const dx = dxs[name];
           const x = node.inputs[name];
           if (dx.dtype !== 'float32') {
-            throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input ${name} must have 'float32' dtype, but has '${dx.dtype}'`);
+            throw new Error(
+              `Error in gradient for op ${node.kernelName}. The gradient of input ${name} must have 'float32' dtype, but has '${dx.dtype}'`,
+            );
           }
           if (!tf.util.arraysEqual(dx.shape, x.shape)) {
             throw new Error(

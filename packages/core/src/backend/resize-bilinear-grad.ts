@@ -55,7 +55,14 @@ export function resizeBilinearGradValues(
 }
 
 /** The same on the wasm heap with simd/kernels.wat (about 10x faster). */
-function resizeBilinearGradSimd(backend: any, simd: SimdKernels, images: any, dy: any, alignCorners: boolean, halfPixelCenters: boolean): any {
+function resizeBilinearGradSimd(
+  backend: any,
+  simd: SimdKernels,
+  images: any,
+  dy: any,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): any {
   const [n, inH, inW, c] = images.shape as number[];
   const [, outH, outW] = dy.shape as number[];
   const out = backend.makeOutput(images.shape, 'float32');

@@ -65,7 +65,8 @@ export function simdAdamUpdate(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.T
   const backend = (tf.engine() as any).backend;
   const simd = simdKernels(backend);
   if (!simd) return false;
-  if (!tensorStorage(w) || !tensorStorage(g) || !tensorStorage(m, true) || !tensorStorage(v, true) || !tensorStorage(next, true)) return false;
+  if (!tensorStorage(w) || !tensorStorage(g) || !tensorStorage(m, true) || !tensorStorage(v, true) || !tensorStorage(next, true))
+    return false;
   const n = w.size;
   if (g.size !== n || m.size !== n || v.size !== n || next.size !== n) return false;
   const off = (t: tf.Tensor): number => backend.dataIdMap.get(t.dataId).memoryOffset as number;

@@ -164,10 +164,11 @@ function strideSample(backend: Backend, x: TensorInfo, ci: any): { t: TensorInfo
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: any; backend: Backend; attrs: Attrs }): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs; // dilations: depthblocks' own attr
   const fmt = tf.backend_util.convertConv2DDataFormat(dataFormat || 'NHWC');
   if (fmt !== 'channelsLast') throw new Error('Conv2DBackpropFilter (depthblocks wasm kernel): only NHWC is supported');
-  const ci = tf.backend_util.computeConv2DInfo(x.shape as any, filterShape, strides, 1, pad, dimRoundingMode, false, fmt);
+  const ci = tf.backend_util.computeConv2DInfo(x.shape as any, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, false, fmt);
+  const dilated = ci.dilationHeight !== 1 || ci.dilationWidth !== 1;
   const { batchSize: n, inChannels: c, outHeight: oh, outWidth: ow, outChannels: oc, filterHeight: kh, filterWidth: kw, padInfo } = ci;
   if (isPointwise(ci)) {
     // dW[C, OC] = x^T [C, M] . dy [M, OC]
@@ -191,7 +192,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: any; backend
     return res;
   }
   let dw: TensorInfo;
-  if (ci.strideHeight === 1 && ci.strideWidth === 1) {
+  if (ci.strideHeight === 1 && ci.strideWidth === 1 && !dilated) {
     // Wide im2col: compute dW over rows Wp wide (dy zero-padded to width Wp), so the patch of tap (i, j) is
     // one contiguous range of the padded image starting at i*Wp + j. One extra zero row keeps ranges inside.
     const xt = padAndTranspose(backend, x, padInfo, 1); // [C, N, Hp+1, Wp]
@@ -241,7 +242,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: any; backend
     const xt = padAndTranspose(backend, x, padInfo);
     const dy2 = call(backend, 'Reshape', { x: dy }, { shape: [m, oc] });
     const parts = tapGroups(kh, kw, c, m).map((taps) => {
-      const p = patchesChannelsFirst(backend, xt, taps, ci, 1, 1);
+      const p = patchesChannelsFirst(backend, xt, taps, ci, ci.dilationHeight, ci.dilationWidth);
       const r = call(backend, 'BatchMatMul', { a: p, b: dy2 }, { transposeA: false, transposeB: false });
       free(backend, p);
       return r;
@@ -270,6 +271,50 @@ function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: { input
   } = ci;
   const q = filterShape[3];
   const m = n * oh * ow;
+  const simd = simdKernels(backend);
+  if (simd && q === 1 && x.dtype === 'float32') {
+    // one SIMD pass per tap over the padded NHWC input (no im2col, no transposes)
+    const pi = ci.padInfo;
+    const padded = pi.top || pi.bottom || pi.left || pi.right;
+    const xp = padded
+      ? call(
+          backend,
+          'PadV2',
+          { x },
+          {
+            paddings: [
+              [0, 0],
+              [pi.top, pi.bottom],
+              [pi.left, pi.right],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        )
+      : x;
+    const out = backend.makeOutput(filterShape, 'float32');
+    new Float32Array(simd.memory.buffer, offsetOf(backend, out), kh * kw * c).fill(0);
+    const [, hp, wp] = xp.shape;
+    simd.depthwiseFilterGrad(
+      offsetOf(backend, xp),
+      offsetOf(backend, dy),
+      offsetOf(backend, out),
+      n,
+      hp,
+      wp,
+      c,
+      oh,
+      ow,
+      kh,
+      kw,
+      ci.strideHeight,
+      ci.strideWidth,
+      dh,
+      dwd,
+    );
+    if (xp !== x) free(backend, xp);
+    return out;
+  }
   const xt = padAndTranspose(backend, x, ci.padInfo);
   const dy3 = call(backend, 'Reshape', { x: dy }, { shape: [m, c, q] });
   const dyT = call(backend, 'Transpose', { x: dy3 }, { perm: [1, 0, 2] }); // [C, M, Q]
@@ -306,8 +351,8 @@ function prepareBackpropInput(backend: Backend, dy: TensorInfo, ci: any): { d: T
     outWidth: ow,
     strideHeight: sh,
     strideWidth: sw,
-    filterHeight: kh,
-    filterWidth: kw,
+    effectiveFilterHeight: kh, // the filter's extent (dilated filters included)
+    effectiveFilterWidth: kw,
     padInfo,
   } = ci;
   const ch = dy.shape[3];
@@ -576,13 +621,14 @@ function preferCol2im(ci: any, simd: boolean): boolean {
 
 function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: any; backend: Backend; attrs: Attrs }): TensorInfo {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape, dilations } = attrs; // dilations: depthblocks' own attr
   const fmt = tf.backend_util.convertConv2DDataFormat(dataFormat || 'NHWC');
   if (fmt !== 'channelsLast') throw new Error('Conv2DBackpropInput (depthblocks wasm kernel): only NHWC is supported');
-  const ci = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as any, strides, 1, pad, dimRoundingMode, false, fmt);
+  const ci = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as any, strides, dilations ?? 1, pad, dimRoundingMode, false, fmt);
   if (isPointwise(ci)) return pointwiseBackpropInput(backend, dy, filter, ci);
+  const dilated = ci.dilationHeight !== 1 || ci.dilationWidth !== 1;
   const simd = simdKernels(backend);
-  const choice = wasmKernelTuning.backpropInput;
+  const choice = dilated ? 'conv' : wasmKernelTuning.backpropInput; // the col2im routes do not dilate
   const route = choice === 'auto' ? (preferCol2im(ci, simd != null) ? 'col2im' : 'conv') : choice;
   if (route === 'col2im' && simd) return col2imBackpropInputSimd(backend, simd, dy, filter, ci);
   if (route === 'col2im' || route === 'col2im-js') return col2imBackpropInput(backend, dy, filter, ci);
@@ -594,7 +640,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: any; backend:
     backend,
     'Conv2D',
     { x: d, filter: ft },
-    { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined },
+    { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [ci.dilationHeight, ci.dilationWidth], dimRoundingMode: undefined },
   );
   free(backend, ft, ...tmp);
   return dx;
@@ -604,9 +650,6 @@ function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: { inputs
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
   const ci = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as any, strides, dilations || 1, pad, dimRoundingMode, true);
-  if (ci.dilationHeight !== 1 || ci.dilationWidth !== 1) {
-    throw new Error('DepthwiseConv2dNativeBackpropInput (depthblocks wasm kernel): dilation is handled by the gradient, not the kernel');
-  }
   const [kh, kw, c, q] = filter.shape;
   const { d, tmp } = prepareBackpropInput(backend, dy, ci); // [N, H+KH-1, W+KW-1, C*Q]
   const fr = call(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
@@ -616,7 +659,7 @@ function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: { inputs
     backend,
     'DepthwiseConv2dNative',
     { x: d, filter: f1 },
-    { strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
+    { strides: [1, 1], pad: 'valid', dilations: [ci.dilationHeight, ci.dilationWidth], dataFormat: 'NHWC', dimRoundingMode: undefined },
   );
   free(backend, f1, ...tmp);
   if (q === 1) return y;
@@ -739,6 +782,15 @@ function registerCpuFallback(kernelName: string): void {
 }
 
 let registered = false;
+
+/**
+ * Whether the active backend's convolution backprop kernels are depthblocks' wasm ones, which take dilations
+ * directly (Conv2DBackprop* through the extra attr `dilations`); elsewhere dilated gradients go through
+ * space-to-batch.
+ */
+export function wasmKernelsTakeDilations(): boolean {
+  return registered && tf.getBackend() === 'wasm';
+}
 
 /**
  * Registers depthblocks' training kernels for the wasm backend. Idempotent; called by setupBackend.

@@ -314,4 +314,60 @@
           (br $yl)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $bl))))
+  
+  ;; the filter gradient of a depthwise convolution with channel multiplier 1: out [KH*KW, C] (zeroed) +=
+  ;; x (padded, NHWC [N, HP, WP, C]) at each tap's pixels times dy [N, OH, OW, C], channel by channel
+  (func (export "depthwise_filter_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32) (param $hp i32) (param $wp i32)
+      (param $c i32) (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+      (local $i i32) (local $j i32) (local $b i32) (local $oy i32) (local $ox i32) (local $q i32) (local $c4 i32)
+      (local $acc i32) (local $src i32) (local $g i32) (local $o i32)
+      (local.set $c4 (i32.and (local.get $c) (i32.const -4)))
+      (block $idone (loop $il
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $kh)))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jl
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $kw)))
+          (local.set $acc (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $c)) (i32.const 2))))
+          (local.set $g (local.get $dy))
+          (local.set $b (i32.const 0))
+          (block $bdone (loop $bl
+            (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+            (local.set $oy (i32.const 0))
+            (block $ydone (loop $yl
+              (br_if $ydone (i32.ge_u (local.get $oy) (local.get $oh)))
+              (local.set $ox (i32.const 0))
+              (block $xdone (loop $xl
+                (br_if $xdone (i32.ge_u (local.get $ox) (local.get $ow)))
+                ;; src = x + ((b * HP + oy * sh + i * dh) * WP + ox * sw + j * dw) * C * 4
+                (local.set $src (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $hp))
+                  (i32.add (i32.mul (local.get $oy) (local.get $sh)) (i32.mul (local.get $i) (local.get $dh)))) (local.get $wp))
+                  (i32.add (i32.mul (local.get $ox) (local.get $sw)) (i32.mul (local.get $j) (local.get $dw)))) (local.get $c)) (i32.const 2))))
+                (local.set $q (i32.const 0))
+                (block $vdone (loop $vl
+                  (br_if $vdone (i32.ge_u (local.get $q) (local.get $c4)))
+                  (local.set $o (i32.shl (local.get $q) (i32.const 2)))
+                  (v128.store (i32.add (local.get $acc) (local.get $o))
+                    (f32x4.add (v128.load (i32.add (local.get $acc) (local.get $o)))
+                      (f32x4.mul (v128.load (i32.add (local.get $src) (local.get $o))) (v128.load (i32.add (local.get $g) (local.get $o))))))
+                  (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                  (br $vl)))
+                (block $sdone (loop $sl
+                  (br_if $sdone (i32.ge_u (local.get $q) (local.get $c)))
+                  (local.set $o (i32.shl (local.get $q) (i32.const 2)))
+                  (f32.store (i32.add (local.get $acc) (local.get $o))
+                    (f32.add (f32.load (i32.add (local.get $acc) (local.get $o)))
+                      (f32.mul (f32.load (i32.add (local.get $src) (local.get $o))) (f32.load (i32.add (local.get $g) (local.get $o))))))
+                  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                  (br $sl)))
+                (local.set $g (i32.add (local.get $g) (i32.shl (local.get $c) (i32.const 2))))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                (br $xl)))
+              (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+              (br $yl)))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $bl)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $jl)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $il))))
   )

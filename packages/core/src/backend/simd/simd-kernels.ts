@@ -37,7 +37,36 @@ export interface SimdKernels {
   /** p rows of `bytes` bytes: dst + r * dstStride <- src + r * srcStride (byte offsets and strides). */
   copyRows(src: number, dst: number, p: number, srcStride: number, dstStride: number, bytes: number): void;
   /** Bilinear resize gradient into a zeroed out; rows/cols: per output row/column {i32, i32, f32} tables. */
-  resizeBilinearGrad(dy: number, out: number, n: number, oh: number, ow: number, ih: number, iw: number, c: number, rows: number, cols: number): void;
+  resizeBilinearGrad(
+    dy: number,
+    out: number,
+    n: number,
+    oh: number,
+    ow: number,
+    ih: number,
+    iw: number,
+    c: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /** Depthwise filter gradient, multiplier 1: out [KH*KW, C] (zeroed) += padded x at each tap times dy. */
+  depthwiseFilterGrad(
+    x: number,
+    dy: number,
+    out: number,
+    n: number,
+    hp: number,
+    wp: number,
+    c: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+  ): void;
   /** Adds patch rows [r0, r0 + rows) of cols [rows, KH*KW*C] back into out [N, H, W, C] (col2im). */
   col2im(
     cols: number,
@@ -89,6 +118,7 @@ export function simdKernels(backend: any): SimdKernels | null {
         adam: e.adam,
         copyRows: e.copy_rows,
         resizeBilinearGrad: e.resize_bilinear_grad,
+        depthwiseFilterGrad: e.depthwise_filter_grad,
       };
     }
   } catch {
