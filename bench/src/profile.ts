@@ -47,7 +47,16 @@ function category(name: string): string {
   if (CONV.includes(name)) return 'depthwise conv';
   if (name === 'Concat' || name === 'Slice' || name === 'StridedSlice' || name === 'Pack' || name === 'Unpack' || name === 'SplitV')
     return 'concat / slice copies';
-  if (name.startsWith('FusedBatchNorm') || name === 'Rsqrt' || name === 'Mean' || name === 'Moments') return 'batch norm';
+  if (
+    name.startsWith('FusedBatchNorm') ||
+    name.startsWith('DepthblocksBatchNorm') ||
+    name === 'Rsqrt' ||
+    name === 'Mean' ||
+    name === 'Moments'
+  )
+    return 'batch norm';
+  if (name === 'Relu' || name === 'LeakyRelu' || name === 'Relu6' || name === 'DepthblocksActivationGrad')
+    return 'activations (+ gradients)';
   if (name.startsWith('ResizeBilinear') || name.startsWith('ResizeNearest')) return 'resize';
   if (name.startsWith('AvgPool') || name.startsWith('MaxPool')) return 'pooling';
   if (name === 'MatMul' || name === '_FusedMatMul' || name === 'BatchMatMul') return 'matmul';

@@ -15,7 +15,7 @@ registerBatchNormTraining();
 installFrugalGradients();
 export { setupBackend, currentBackend } from './backend/setup';
 export type { BackendOptions, BackendInfo, BackendRequest } from './backend/setup';
-export { registerWasmTrainingKernels } from './backend/wasm-kernels';
+export { registerWasmTrainingKernels, wasmKernelTuning } from './backend/wasm-kernels';
 export { DepthblocksError, check, checkRank } from './errors';
 export type { DepthblocksErrorCode } from './errors';
 export { Rng } from './rng';

@@ -607,16 +607,18 @@ export const wasmKernelTuning: { backpropInput: 'auto' | 'conv' | 'col2im' | 'co
 
 /**
  * Few output pixels relative to the filter: matmul + col2im beats a conv with a re-packed, transformed filter.
- * With the SIMD col2im it wins up to 2400 output pixels, and up to 9600 with 128 or more dy channels (measured
- * on DenseDepth-169's layers at 240x320, batch 2, 2 threads: 3.1x faster at 15x20 with 832 channels, 1.5x at
- * 30x40 with 416, equal at 60x80 with 208; the conv wins at 120x160 and at 60x80 with 32 channels).
+ * With the SIMD col2im it wins for strided layers, up to 2400 output pixels, and up to 9600 with 128 or more dy
+ * channels (measured on DenseDepth-169's layers at 240x320, batch 2, 2 threads: 3.1x faster at 15x20 with 832
+ * channels, 1.5x at 30x40 with 416, equal at 60x80 with 208; the conv wins at 120x160 and at 60x80 with 32
+ * channels; npm run bench:routes prints the comparison).
  */
 function preferCol2im(ci: any, simd: boolean): boolean {
   const m = ci.batchSize * ci.outHeight * ci.outWidth;
   const oc = ci.outChannels;
   const strided = ci.strideHeight > 1 || ci.strideWidth > 1;
   if (m < (strided ? 16 : 4) * oc) return true;
-  return simd && (m <= 2400 || (m <= 9600 && oc >= 128));
+  // strided: the conv route zero-inserts dy first (the 7x7/2 stem at 240x320: 134 ms, against 28 by col2im)
+  return simd && (strided || m <= 2400 || (m <= 9600 && oc >= 128));
 }
 
 function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: any; backend: Backend; attrs: Attrs }): TensorInfo {
