@@ -17,7 +17,7 @@
  * float32 only.
  */
 import { tf } from '../tf';
-import { simdKernels, wasmScratch, type SimdKernels } from './simd/simd-kernels';
+import { heapOffset, simdKernels, wasmScratch, type SimdKernels } from './simd/simd-kernels';
 
 export const BATCH_NORM_TRAIN = 'DepthblocksBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'DepthblocksBatchNormTrainGrad';
@@ -46,7 +46,7 @@ function onStorage(
   if (backend.wasm) {
     const outs: TensorInfo[] = outShapes.map((s) => backend.makeOutput(s, 'float32'));
     const buf: ArrayBuffer = backend.wasm.HEAPU8.buffer;
-    const view = (t: TensorInfo): Float32Array => new Float32Array(buf, backend.dataIdMap.get(t.dataId).memoryOffset, sizeOf(t.shape));
+    const view = (t: TensorInfo): Float32Array => new Float32Array(buf, heapOffset(backend, t), sizeOf(t.shape));
     fn(inputs.map(view), outs.map(view));
     return outs;
   }
@@ -151,7 +151,7 @@ function activationGradKernel({ inputs, backend, attrs }: { inputs: any; backend
   const simd = simdKernels(backend);
   if (simd && dy.dtype === 'float32' && ref.dtype === 'float32') {
     const dx: TensorInfo = backend.makeOutput(ref.shape, 'float32');
-    simd.activationGrad(offsetOf(backend, dy), offsetOf(backend, ref), offsetOf(backend, dx), sizeOf(ref.shape), alpha);
+    simd.activationGrad(heapOffset(backend, dy), heapOffset(backend, ref), heapOffset(backend, dx), sizeOf(ref.shape), alpha);
     return dx;
   }
   return onStorage(backend, ACTIVATION_GRAD, [dy, ref], [ref.shape], ([d, r], [dx]) => {
@@ -164,8 +164,6 @@ function activationGradKernel({ inputs, backend, attrs }: { inputs: any; backend
 }
 
 // ---- wasm SIMD paths (simd/kernels.wat): the same arithmetic as the JS loops above, on the heap in place ----
-
-const offsetOf = (backend: Backend, t: TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset as number;
 
 function batchNormTrainSimd(
   backend: Backend,
@@ -182,9 +180,9 @@ function batchNormTrainSimd(
   const variance: TensorInfo = backend.makeOutput([c], 'float32');
   const s = wasmScratch(backend, simd.memory, c, 2, 4); // f64: sum, sq; f32: shift, a, zero, d
   const buf = simd.memory.buffer;
-  const view = (t: TensorInfo): Float32Array => new Float32Array(buf, offsetOf(backend, t), sizeOf(t.shape));
-  new Float32Array(buf, s.f32[0], c).set(new Float32Array(buf, offsetOf(backend, x), c)); // shift = first pixel
-  simd.bnStats(offsetOf(backend, x), p, c, s.f32[0], s.f64[0], s.f64[1]);
+  const view = (t: TensorInfo): Float32Array => new Float32Array(buf, heapOffset(backend, t), sizeOf(t.shape));
+  new Float32Array(buf, s.f32[0], c).set(new Float32Array(buf, heapOffset(backend, x), c)); // shift = first pixel
+  simd.bnStats(heapOffset(backend, x), p, c, s.f32[0], s.f64[0], s.f64[1]);
   const {
     f64: [sum, sq],
     f32: [shift, a, , d],
@@ -198,7 +196,7 @@ function batchNormTrainSimd(
     a[k] = g[k] / Math.sqrt(vk + eps);
     d[k] = b[k] - m[k] * a[k];
   }
-  simd.channelAffine2(offsetOf(backend, x), offsetOf(backend, x), offsetOf(backend, y), p, c, s.f32[1], s.f32[2], s.f32[3]);
+  simd.channelAffine2(heapOffset(backend, x), heapOffset(backend, x), heapOffset(backend, y), p, c, s.f32[1], s.f32[2], s.f32[3]);
   s.free();
   return [y, mean, variance];
 }
@@ -219,9 +217,9 @@ function batchNormTrainGradSimd(
   const dScale: TensorInfo = backend.makeOutput([c], 'float32');
   const dOffset: TensorInfo = backend.makeOutput([c], 'float32');
   const s = wasmScratch(backend, simd.memory, c, 2, 3); // f64: sum(dy), sum(dy * (x - mean)); f32: k1, k2, k3
-  simd.bnGradSums(offsetOf(backend, dy), offsetOf(backend, x), p, c, offsetOf(backend, mean), s.f64[0], s.f64[1]);
+  simd.bnGradSums(heapOffset(backend, dy), heapOffset(backend, x), p, c, heapOffset(backend, mean), s.f64[0], s.f64[1]);
   const buf = simd.memory.buffer;
-  const view = (t: TensorInfo): Float32Array => new Float32Array(buf, offsetOf(backend, t), sizeOf(t.shape));
+  const view = (t: TensorInfo): Float32Array => new Float32Array(buf, heapOffset(backend, t), sizeOf(t.shape));
   const {
     f64: [sd, sdx],
     f32: [k1, k2, k3],
@@ -236,7 +234,7 @@ function batchNormTrainGradSimd(
     k2[k] = (-g[k] * inv * inv * inv * sdx[k]) / p;
     k3[k] = (-g[k] * inv * sd[k]) / p - k2[k] * m[k];
   }
-  simd.channelAffine2(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dx), p, c, s.f32[0], s.f32[1], s.f32[2]);
+  simd.channelAffine2(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, dx), p, c, s.f32[0], s.f32[1], s.f32[2]);
   s.free();
   return [dx, dScale, dOffset];
 }

@@ -5,7 +5,7 @@
  * This one mirrors the forward kernels' sampling exactly and scatters dy back.
  */
 import { tf } from '../tf';
-import { simdKernels, type SimdKernels } from './simd/simd-kernels';
+import { heapOffset, simdKernels, type SimdKernels } from './simd/simd-kernels';
 
 /** Per output index along one axis: the two input indices the forward kernel reads and the weight of the second. */
 function samples(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): [number, number, number][] {
@@ -69,7 +69,7 @@ function resizeBilinearGradSimd(
   const tables = backend.wasm._malloc(12 * (outH + outW) + 16) >>> 0; // malloc returns an i32: above 2 GB negative
   const base = Math.ceil(tables / 4) * 4;
   const buf = simd.memory.buffer; // after the allocations
-  new Float32Array(buf, backend.dataIdMap.get(out.dataId).memoryOffset, n * inH * inW * c).fill(0);
+  new Float32Array(buf, heapOffset(backend, out), n * inH * inW * c).fill(0);
   const fill = (at: number, entries: [number, number, number][]): void => {
     const i32 = new Int32Array(buf, at, entries.length * 3);
     const f32 = new Float32Array(buf, at, entries.length * 3);
@@ -81,8 +81,7 @@ function resizeBilinearGradSimd(
   };
   fill(base, samples(inH, outH, alignCorners, halfPixelCenters));
   fill(base + 12 * outH, samples(inW, outW, alignCorners, halfPixelCenters));
-  const off = (t: any): number => backend.dataIdMap.get(t.dataId).memoryOffset;
-  simd.resizeBilinearGrad(off(dy), off(out), n, outH, outW, inH, inW, c, base, base + 12 * outH);
+  simd.resizeBilinearGrad(heapOffset(backend, dy), heapOffset(backend, out), n, outH, outW, inH, inW, c, base, base + 12 * outH);
   backend.wasm._free(tables);
   return out;
 }

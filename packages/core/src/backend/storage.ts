@@ -5,7 +5,7 @@
  * uses tf ops instead.
  */
 import { tf } from '../tf';
-import { simdKernels } from './simd/simd-kernels';
+import { heapOffset, simdKernels } from './simd/simd-kernels';
 
 /**
  * A Float32Array view of `t`'s storage, or null (native backend, other dtype, shared or foreign data).
@@ -69,7 +69,7 @@ export function simdAdamUpdate(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.T
     return false;
   const n = w.size;
   if (g.size !== n || m.size !== n || v.size !== n || next.size !== n) return false;
-  const off = (t: tf.Tensor): number => backend.dataIdMap.get(t.dataId).memoryOffset as number;
+  const off = (t: tf.Tensor): number => heapOffset(backend, t);
   simd.adam(off(w), off(g), off(m), off(v), off(next), n, p.beta1, p.beta2, p.lrCorrected, p.invCorrection2, p.epsilon, p.l2, p.shrink);
   return true;
 }

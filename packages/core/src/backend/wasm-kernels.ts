@@ -15,7 +15,7 @@
  * - Any other missing kernel (UnsortedSegmentSum, used by the gradient of gather): the cpu kernel on copies.
  */
 import { tf } from '../tf';
-import { simdKernels, type SimdKernels } from './simd/simd-kernels';
+import { heapOffset, simdKernels, type SimdKernels } from './simd/simd-kernels';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
 type Backend = any;
@@ -38,9 +38,6 @@ function call(backend: Backend, name: string, inputs: Record<string, TensorInfo>
 }
 function free(backend: Backend, ...infos: (TensorInfo | undefined)[]): void {
   for (const t of infos) if (t) backend.disposeData(t.dataId);
-}
-function offsetOf(backend: Backend, t: TensorInfo): number {
-  return backend.dataIdMap.get(t.dataId).memoryOffset as number;
 }
 function concatOrSingle(backend: Backend, parts: TensorInfo[], axis: number): TensorInfo {
   if (parts.length === 1) return parts[0];
@@ -129,8 +126,8 @@ function patchesChannelsFirst(backend: Backend, xt: TensorInfo, taps: [number, n
   const out = backend.makeOutput([taps.length * c, m], 'float32');
   // one JS pass over the wasm heap (a StridedSlice kernel per tap costs far more for small channel counts)
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const src0 = offsetOf(backend, xt) >>> 2;
-  const dst0 = offsetOf(backend, out) >>> 2;
+  const src0 = heapOffset(backend, xt) >>> 2;
+  const dst0 = heapOffset(backend, out) >>> 2;
   taps.forEach(([i, j], t) => {
     const h0 = i * dilH;
     const w0 = j * dilW;
@@ -220,8 +217,8 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: any; backend
     const parts = tapGroups(kh, kw, c, mw).map((taps) => {
       const p = backend.makeOutput([taps.length * c, mw], 'float32');
       const heap: Uint8Array = backend.wasm.HEAPU8;
-      const src0 = offsetOf(backend, xt);
-      const dst0 = offsetOf(backend, p);
+      const src0 = heapOffset(backend, xt);
+      const dst0 = heapOffset(backend, p);
       taps.forEach(([i, j], t) => {
         for (let ch = 0; ch < c; ch++) {
           for (let b = 0; b < n; b++) {
@@ -293,12 +290,12 @@ function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: { input
         )
       : x;
     const out = backend.makeOutput(filterShape, 'float32');
-    new Float32Array(simd.memory.buffer, offsetOf(backend, out), kh * kw * c).fill(0);
+    new Float32Array(simd.memory.buffer, heapOffset(backend, out), kh * kw * c).fill(0);
     const [, hp, wp] = xp.shape;
     simd.depthwiseFilterGrad(
-      offsetOf(backend, xp),
-      offsetOf(backend, dy),
-      offsetOf(backend, out),
+      heapOffset(backend, xp),
+      heapOffset(backend, dy),
+      heapOffset(backend, out),
       n,
       hp,
       wp,
@@ -484,88 +481,41 @@ function pointwiseBackpropInput(backend: Backend, dy: TensorInfo, filter: Tensor
 }
 
 /**
- * dx by matmul + col2im: cols^T [KH*KW*C, M] = W (the filter as stored, [KH*KW*C, OC]) . dy^T, then each
- * row's patch is added back at its input position. No filter transform and no operator (weight packing) per
- * call, and no zero insertion for strides: the right choice when the output has few pixels relative to the
- * filter (deep layers), where the conv route is dominated by re-packing the transformed filter.
- * Rows are processed in chunks so the cols matrix stays under MAX_PATCH_FLOATS.
+ * col2im in JS, the same loop as simd/kernels.wat's col2im (used where wasm SIMD is unavailable): adds the patch
+ * rows [r0, r0 + rows) of cols [rows, KH*KW*C] back into out [N, H, W, C], skipping taps in the padding.
  */
-function col2imBackpropInput(backend: Backend, dy: TensorInfo, filter: TensorInfo, ci: any): TensorInfo {
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: w,
-    inChannels: c,
-    outHeight: oh,
-    outWidth: ow,
-    outChannels: oc,
-    strideHeight: sh,
-    strideWidth: sw,
-    filterHeight: kh,
-    filterWidth: kw,
-    padInfo,
-  } = ci;
-  const m = n * oh * ow;
-  const k = kh * kw * c;
-  const dy2 = call(backend, 'Reshape', { x: dy }, { shape: [m, oc] });
-  const dyT = transpose2d(backend, dy2); // [OC, M]: small in the deep layers this route is chosen for
-  const w2 = call(backend, 'Reshape', { x: filter }, { shape: [k, oc] });
-  const out = backend.makeOutput([n, h, w, c], 'float32');
-  const rowsPerChunk = Math.max(1, Math.floor(MAX_PATCH_FLOATS / k));
-  let first = true;
-  for (let r0 = 0; r0 < m; r0 += rowsPerChunk) {
-    const rows = Math.min(rowsPerChunk, m - r0);
-    const part = rows === m ? dyT : call(backend, 'Slice', { x: dyT }, { begin: [0, r0], size: [oc, rows] });
-    const colsT = matmul(backend, w2, part); // [K, rows]: element (kk, r) at kk * rows + r
-    if (part !== dyT) free(backend, part);
-    const heap = new Float32Array(backend.wasm.HEAPU8.buffer); // taken after the allocations above
-    const colBase = offsetOf(backend, colsT) >>> 2;
-    const outBase = offsetOf(backend, out) >>> 2;
-    if (first) heap.fill(0, outBase, outBase + n * h * w * c);
-    first = false;
-    for (let r = 0; r < rows; r++) {
-      const row = r0 + r;
-      const b = Math.floor(row / (oh * ow));
-      const oy = Math.floor(row / ow) % oh;
-      const ox = row % ow;
-      for (let i = 0; i < kh; i++) {
-        const y = oy * sh - padInfo.top + i;
-        if (y < 0 || y >= h) continue;
-        for (let j = 0; j < kw; j++) {
-          const x = ox * sw - padInfo.left + j;
-          if (x < 0 || x >= w) continue;
-          const src = colBase + (i * kw + j) * c * rows + r;
-          const dst = outBase + ((b * h + y) * w + x) * c;
-          for (let q = 0; q < c; q++) heap[dst + q] += heap[src + q * rows];
-        }
+function col2imJs(backend: Backend, cols: TensorInfo, out: TensorInfo, r0: number, rows: number, ci: any): void {
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = ci;
+  const { filterHeight: kh, filterWidth: kw, padInfo } = ci;
+  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+  const outBase = heapOffset(backend, out) >>> 2;
+  let src = heapOffset(backend, cols) >>> 2;
+  for (let row = r0; row < r0 + rows; row++) {
+    const b = Math.floor(row / (oh * ow));
+    const oy = Math.floor(row / ow) % oh;
+    const ox = row % ow;
+    for (let i = 0; i < kh; i++) {
+      const y = oy * sh - padInfo.top + i;
+      for (let j = 0; j < kw; j++, src += c) {
+        const x = ox * sw - padInfo.left + j;
+        if (y < 0 || y >= h || x < 0 || x >= w) continue;
+        const dst = outBase + ((b * h + y) * w + x) * c;
+        for (let q = 0; q < c; q++) heap[dst + q] += heap[src + q];
       }
     }
-    free(backend, colsT);
   }
-  free(backend, dy2, dyT, w2);
-  return out;
 }
 
 /**
- * dx by matmul + SIMD col2im: cols [M, KH*KW*C] = dy [M, OC] . W^T [OC, KH*KW*C] (row-major patches, so each
- * tap of a row is C contiguous values), then simd/kernels.wat's col2im adds every tap back at its input pixel.
+ * dx by matmul + col2im: cols [M, KH*KW*C] = dy [M, OC] . W^T (row-major patches, so each tap of a row is C
+ * contiguous values), then each row's taps are added back at the input pixels they read (simd/kernels.wat's
+ * col2im, or the same loop in JS when `simd` is null). No filter transform, no operator (weight packing) per
+ * call, no zero insertion for strides: the right choice for deep and strided layers (see preferCol2im).
  * Rows are processed in chunks so cols stays under MAX_PATCH_FLOATS.
  */
-function col2imBackpropInputSimd(backend: Backend, simd: SimdKernels, dy: TensorInfo, filter: TensorInfo, ci: any): TensorInfo {
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: w,
-    inChannels: c,
-    outHeight: oh,
-    outWidth: ow,
-    outChannels: oc,
-    strideHeight: sh,
-    strideWidth: sw,
-    filterHeight: kh,
-    filterWidth: kw,
-    padInfo,
-  } = ci;
+function col2imBackpropInput(backend: Backend, simd: SimdKernels | null, dy: TensorInfo, filter: TensorInfo, ci: any): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: oc } = ci;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, padInfo } = ci;
   const m = n * oh * ow;
   const k = kh * kw * c;
   const w2 = call(backend, 'Reshape', { x: filter }, { shape: [k, oc] });
@@ -576,7 +526,7 @@ function col2imBackpropInputSimd(backend: Backend, simd: SimdKernels, dy: Tensor
   const wT = filterSecond ? transpose2d(backend, w2) : null; // [OC, K]
   const dyT = filterSecond ? null : transpose2d(backend, dy2); // [OC, M]
   const out = backend.makeOutput([n, h, w, c], 'float32');
-  new Float32Array(simd.memory.buffer, offsetOf(backend, out), n * h * w * c).fill(0);
+  new Float32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, out), n * h * w * c).fill(0);
   const rowsPerChunk = Math.max(1, Math.floor(MAX_PATCH_FLOATS / k));
   for (let r0 = 0; r0 < m; r0 += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, m - r0);
@@ -592,7 +542,25 @@ function col2imBackpropInputSimd(backend: Backend, simd: SimdKernels, dy: Tensor
       cols = transpose2d(backend, colsT);
       free(backend, colsT);
     }
-    simd.col2im(offsetOf(backend, cols), offsetOf(backend, out), r0, rows, h, w, c, oh, ow, kh, kw, sh, sw, padInfo.top, padInfo.left);
+    if (simd)
+      simd.col2im(
+        heapOffset(backend, cols),
+        heapOffset(backend, out),
+        r0,
+        rows,
+        h,
+        w,
+        c,
+        oh,
+        ow,
+        kh,
+        kw,
+        sh,
+        sw,
+        padInfo.top,
+        padInfo.left,
+      );
+    else col2imJs(backend, cols, out, r0, rows, ci);
     free(backend, cols);
   }
   free(backend, w2, dy2, wT ?? undefined, dyT ?? undefined);
@@ -632,8 +600,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: any; backend:
   const simd = simdKernels(backend);
   const choice = dilated ? 'conv' : wasmKernelTuning.backpropInput; // the col2im routes do not dilate
   const route = choice === 'auto' ? (preferCol2im(ci, simd != null) ? 'col2im' : 'conv') : choice;
-  if (route === 'col2im' && simd) return col2imBackpropInputSimd(backend, simd, dy, filter, ci);
-  if (route === 'col2im' || route === 'col2im-js') return col2imBackpropInput(backend, dy, filter, ci);
+  if (route === 'col2im' || route === 'col2im-js') return col2imBackpropInput(backend, route === 'col2im' ? simd : null, dy, filter, ci);
   const { d, tmp } = prepareBackpropInput(backend, dy, ci);
   const fr = call(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
   const ft = call(backend, 'Transpose', { x: fr }, { perm: [0, 1, 3, 2] }); // [KH, KW, OC, C]
@@ -739,7 +706,7 @@ function splitV(args: { inputs: any; backend: Backend; attrs: Attrs }): TensorIn
   const outs: TensorInfo[] = sizes.map((s) => backend.makeOutput([...x.shape.slice(0, -1), s], 'float32'));
   let start = 0;
   sizes.forEach((s, i) => {
-    if (s > 0 && p > 0) simd.copyRows(offsetOf(backend, x) + 4 * start, offsetOf(backend, outs[i]), p, 4 * c, 4 * s, 4 * s);
+    if (s > 0 && p > 0) simd.copyRows(heapOffset(backend, x) + 4 * start, heapOffset(backend, outs[i]), p, 4 * c, 4 * s, 4 * s);
     start += s;
   });
   return outs;

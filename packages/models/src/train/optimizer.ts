@@ -87,20 +87,17 @@ function fusedUpdate(
     const shrink = name === 'adamw' ? 1 - lr * decay : 1;
     // wasm SIMD where available (42.6M weights of DenseDepth-169: about 300 ms per step in JS, 30 ms in SIMD)
     const step = { beta1: b1, beta2: b2, lrCorrected: lr / c1, invCorrection2: 1 / c2, epsilon: eps, l2, shrink };
-    if (simdAdamUpdate(w, g, s.m, s.v!, next, step)) {
-      w.assign(next);
-      next.dispose();
-      return true;
-    }
-    const v2 = vv!;
-    for (let i = 0; i < n; i++) {
-      const wi = wv[i];
-      const gi = gv[i] + l2 * wi;
-      const m = b1 * mv[i] + (1 - b1) * gi;
-      const v = b2 * v2[i] + (1 - b2) * gi * gi;
-      mv[i] = m;
-      v2[i] = v;
-      nv[i] = wi * shrink - (lr * (m / c1)) / (Math.sqrt(v / c2) + eps);
+    if (!simdAdamUpdate(w, g, s.m, s.v!, next, step)) {
+      const v2 = vv!;
+      for (let i = 0; i < n; i++) {
+        const wi = wv[i];
+        const gi = gv[i] + l2 * wi;
+        const m = b1 * mv[i] + (1 - b1) * gi;
+        const v = b2 * v2[i] + (1 - b2) * gi * gi;
+        mv[i] = m;
+        v2[i] = v;
+        nv[i] = wi * shrink - (lr * (m / c1)) / (Math.sqrt(v / c2) + eps);
+      }
     }
   }
   w.assign(next);

@@ -89,6 +89,11 @@ export interface SimdKernels {
 
 const cache = new WeakMap<object, SimdKernels | null>();
 
+/** Byte offset of a tensor's storage in the wasm backend's heap (what the kernels take as a pointer). */
+export function heapOffset(backend: any, t: { dataId: object }): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset as number;
+}
+
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(base64, 'base64'));
   const s = atob(base64);
