@@ -67,6 +67,25 @@ export function blockSpec(
 }
 
 /**
+ * The U-Net and U-Net++ decoders' options, checked and filled: block channels (smp's defaults), output channels,
+ * block spec, up-sampling (PyTorch's legacy nearest) and the layer-name prefix.
+ */
+export function unetFamilyOptions(options: UnetDecoderOptions, label: string, defaultPrefix: string, nonEmpty: boolean) {
+  const channels = options.channels ?? [256, 128, 64, 32, 16];
+  checkPositiveInts(channels, `${label}: channels`);
+  if (nonEmpty && channels.length === 0) throw new DepthblocksError('INVALID_ARGUMENT', `${label}: channels must not be empty`);
+  const outChannels = options.outChannels ?? 1;
+  checkPositiveInts([outChannels], `${label}: outChannels`);
+  return {
+    channels,
+    outChannels,
+    spec: blockSpec(options, label),
+    upsample: upsampleDefaults(options, { interpolation: 'nearest', alignCorners: false, halfPixelCenters: false }),
+    prefix: options.namePrefix ?? defaultPrefix,
+  };
+}
+
+/**
  * U-Net decoder with segmentation_models.pytorch semantics: the deepest map is the head; block i
  * resizes its input to the next shallower skip's exact size (so any input size works), concatenates
  * the skip and applies two conv3x3-BN-ReLU; blocks beyond the skips have no skip, and the last one
@@ -79,14 +98,7 @@ export function blockSpec(
  * // out.tensor.shape = [null, 200, 200, 1]
  */
 export function unetDecoder(options: UnetDecoderOptions = {}): Decoder {
-  const channels = options.channels ?? [256, 128, 64, 32, 16];
-  checkPositiveInts(channels, 'U-Net decoder: channels');
-  if (channels.length === 0) throw new DepthblocksError('INVALID_ARGUMENT', 'U-Net decoder: channels must not be empty');
-  const outChannels = options.outChannels ?? 1;
-  checkPositiveInts([outChannels], 'U-Net decoder: outChannels');
-  const spec = blockSpec(options, 'U-Net decoder');
-  const upsample = upsampleDefaults(options, { interpolation: 'nearest', alignCorners: false, halfPixelCenters: false });
-  const prefix = options.namePrefix ?? 'unet_';
+  const { channels, outChannels, spec, upsample, prefix } = unetFamilyOptions(options, 'U-Net decoder', 'unet_', true);
   return makeDecoder({
     name: 'unet',
     label: 'U-Net decoder',

@@ -1,6 +1,6 @@
 import { tf, DepthblocksError } from '@depthblocks/core';
-import { makeDecoder, checkPositiveInts, orderFeatures, upsampleDefaults } from './blocks';
-import { blockSpec, doubleConv, UnetDecoderOptions } from './unet';
+import { makeDecoder, orderFeatures } from './blocks';
+import { doubleConv, unetFamilyOptions, UnetDecoderOptions } from './unet';
 import type { Decoder } from './types';
 
 /** Options of {@link unetPlusPlusDecoder} (as U-Net's; channels must number the skips + 1). */
@@ -20,13 +20,7 @@ export type UnetPlusPlusDecoderOptions = UnetDecoderOptions;
  * const out = unetPlusPlusDecoder().build(feats, input); // [null, 200, 200, 1]
  */
 export function unetPlusPlusDecoder(options: UnetPlusPlusDecoderOptions = {}): Decoder {
-  const channels = options.channels ?? [256, 128, 64, 32, 16];
-  checkPositiveInts(channels, 'U-Net++ decoder: channels');
-  const outChannels = options.outChannels ?? 1;
-  checkPositiveInts([outChannels], 'U-Net++ decoder: outChannels');
-  const spec = blockSpec(options, 'U-Net++ decoder');
-  const upsample = upsampleDefaults(options, { interpolation: 'nearest', alignCorners: false, halfPixelCenters: false });
-  const prefix = options.namePrefix ?? 'unetpp_';
+  const { channels, outChannels, spec, upsample, prefix } = unetFamilyOptions(options, 'U-Net++ decoder', 'unetpp_', false);
   return makeDecoder({
     name: 'unetplusplus',
     label: 'U-Net++ decoder',
