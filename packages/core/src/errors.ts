@@ -12,7 +12,8 @@ export type DepthblocksErrorCode =
   | 'NON_FINITE_LOSS'
   | 'OUT_OF_MEMORY'
   | 'UNSUPPORTED'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'INVALID_CONFIG';
 
 /**
  * The error class of every depthblocks package. `code` is stable and machine-readable; the message
