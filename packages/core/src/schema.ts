@@ -123,14 +123,14 @@ function check<S extends z.ZodType>(schema: S, value: unknown, prefix: (string |
 
 /**
  * Throws one `DepthblocksError('INVALID_CONFIG')` for `issues` (does nothing when there are none):
- * `what: path: message`, one line per issue; `details.issues` holds them.
+ * `what: path: message` (no path for the whole value), one line per issue; `details.issues` holds them.
  *
  * @example
  * throwConfigIssues('Run config runs/a.json', [{ path: ['train', 'epoch'], message: 'unknown key' }]);
  */
 export function throwConfigIssues(what: string, issues: ConfigIssue[]): void {
   if (issues.length === 0) return;
-  const lines = issues.map((i) => `${formatConfigPath(i.path)}: ${i.message}`);
+  const lines = issues.map((i) => (i.path.length ? `${formatConfigPath(i.path)}: ${i.message}` : i.message));
   const message =
     lines.length === 1 ? `${what}: ${lines[0]}` : `${what} has ${lines.length} problems:\n${lines.map((l) => `  - ${l}`).join('\n')}`;
   throw new DepthblocksError('INVALID_CONFIG', message, { issues });

@@ -35,7 +35,7 @@ test('edit distance and the nearest name', () => {
 test('an unknown key names the nearest valid key, with its path', () => {
   const e = error({ trian: {} });
   expect(e.code).toBe('INVALID_CONFIG');
-  expect(e.message).toBe('Run config: (root): unknown key "trian" (did you mean "train"?)');
+  expect(e.message).toBe('Run config: unknown key "trian" (did you mean "train"?)');
   expect(error({ train: { epoch: 3 } }).message).toBe('Run config: train: unknown key "epoch" (did you mean "epochs"?)');
   expect(error({ train: { xyz: 1 } }).message).toMatch(/unknown key "xyz"; valid keys: epochs, optimizer, inputSize/);
 });

@@ -1,6 +1,7 @@
 import { tf, DepthblocksError, FeatureMap } from '@depthblocks/core';
 import { Resize2D } from './layers/resize';
-import type { Decoder, DecoderOutput, UpsampleOptions } from './types';
+import type { UpsampleOptions } from './options';
+import type { Decoder, DecoderOutput } from './types';
 
 /**
  * Checks an encoder's feature maps and returns them ordered shallow -> deep (increasing stride).
@@ -39,13 +40,6 @@ export function orderFeatures(features: FeatureMap[], decoder: string, minCount:
     }
   }
   return sorted;
-}
-
-/** Checks that a channel option is a positive integer (or list of them). */
-export function checkPositiveInts(values: number[], what: string): void {
-  if (!values.every((v) => Number.isInteger(v) && v > 0)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${what} must be positive integers, got [${values.join(', ')}]`);
-  }
 }
 
 /**
@@ -104,14 +98,11 @@ export class LayerBuilder {
   }
 }
 
-/** Fills in upsampling defaults and validates them. */
+/** Fills in upsampling defaults (options already checked by the decoder's schema). */
 export function upsampleDefaults(o: UpsampleOptions | undefined, defaults: Required<UpsampleOptions>): Required<UpsampleOptions> {
   const interpolation = o?.interpolation ?? defaults.interpolation;
   const alignCorners = o?.alignCorners ?? (o?.halfPixelCenters ? false : defaults.alignCorners);
   const halfPixelCenters = o?.halfPixelCenters ?? (o?.alignCorners ? false : defaults.halfPixelCenters);
-  if (interpolation !== 'bilinear' && interpolation !== 'nearest') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `interpolation must be 'bilinear' or 'nearest', got '${String(interpolation)}'`);
-  }
   return { interpolation, alignCorners, halfPixelCenters };
 }
 

@@ -1,22 +1,8 @@
-import { tf, DepthblocksError } from '@depthblocks/core';
-import { makeDecoder, chain, checkPositiveInts, orderFeatures, upsampleDefaults } from './blocks';
-import type { Decoder, UpsampleOptions } from './types';
-
-/** Options of {@link bridgeDecoder}. */
-export interface BridgeDecoderOptions extends UpsampleOptions {
-  /**
-   * Filters F of the 1x1 conv on the deepest features: 'full' = its channels, 'half' = half (the
-   * public code's delta 0.5), or a number = F. Bridge blocks use F/2, F/4, ... (floored).
-   */
-  width?: 'full' | 'half' | number;
-  /** Channels of the final 1x1 conv (default 1). */
-  outChannels?: number;
-  /** LeakyReLU slope (default 0.2). */
-  alpha?: number;
-  /** Layer name prefix (default 'bridge_'). */
-  namePrefix?: string;
-  seed?: number;
-}
+import { tf, DepthblocksError, parseWithSchema } from '@depthblocks/core';
+import { makeDecoder, chain, orderFeatures, upsampleDefaults } from './blocks';
+import { bridgeDecoderOptionsSchema, type BridgeDecoderOptions } from './options';
+import { registerDecoder } from './registry';
+import type { Decoder } from './types';
 
 /**
  * The "bridge" decoder of the perceptual-alignment depth model (Ashok, DenseNet-121): a 1x1 conv to F
@@ -31,15 +17,9 @@ export interface BridgeDecoderOptions extends UpsampleOptions {
  * const out = bridgeDecoder({ width: 768 }).build(feats, input); // [null, 224, 224, 1]
  */
 export function bridgeDecoder(options: BridgeDecoderOptions = {}): Decoder {
+  options = parseWithSchema(bridgeDecoderOptionsSchema, options, 'Bridge decoder options');
   const width = options.width ?? 'half';
-  if (!(width === 'full' || width === 'half' || (typeof width === 'number' && Number.isInteger(width) && width >= 2))) {
-    throw new DepthblocksError(
-      'INVALID_ARGUMENT',
-      `Bridge decoder: width must be 'full', 'half' or an integer F >= 2, got ${JSON.stringify(width)}`,
-    );
-  }
   const outChannels = options.outChannels ?? 1;
-  checkPositiveInts([outChannels], 'Bridge decoder: outChannels');
   const alpha = options.alpha ?? 0.2;
   const upsample = upsampleDefaults(options, { interpolation: 'bilinear', alignCorners: true, halfPixelCenters: false });
   const prefix = options.namePrefix ?? 'bridge_';
@@ -87,3 +67,16 @@ export function bridgeDecoder(options: BridgeDecoderOptions = {}): Decoder {
     },
   });
 }
+
+declare module './types' {
+  interface DecoderOptionsByName {
+    bridge: BridgeDecoderOptions;
+  }
+}
+
+registerDecoder('bridge', bridgeDecoder, {
+  description: 'Bridge decoder (perceptual alignment, Ashok): resize, concat, 2x conv3x3 + LeakyReLU, last block to input size',
+  outputStride: 1,
+  tinyOptions: { width: 32 },
+  options: bridgeDecoderOptionsSchema,
+});

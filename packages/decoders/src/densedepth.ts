@@ -1,22 +1,8 @@
-import { tf, DepthblocksError } from '@depthblocks/core';
-import { makeDecoder, chain, checkPositiveInts, orderFeatures, upsampleDefaults } from './blocks';
-import type { Decoder, UpsampleOptions } from './types';
-
-/** Options of {@link denseDepthDecoder}. */
-export interface DenseDepthDecoderOptions extends UpsampleOptions {
-  /**
-   * Filters F of the 1x1 `conv2` on the deepest features: 'full' = that map's channels (1664 for
-   * DenseNet-169, the paper's table), 'half' = half of it (DenseDepth's Keras default), or a number
-   * = F itself (e.g. 32 for a tiny test decoder). Up-blocks use F/2, F/4, F/8, F/16 (floored).
-   */
-  width?: 'full' | 'half' | number;
-  /** Channels of the final `conv3` (default 1). */
-  outChannels?: number;
-  /** Prefix for layer names (default '' = DenseDepth's Keras names conv2, up1_convA, ..., conv3). */
-  namePrefix?: string;
-  /** Seed for the kernels' initialisers (default: unseeded). */
-  seed?: number;
-}
+import { tf, DepthblocksError, parseWithSchema } from '@depthblocks/core';
+import { makeDecoder, chain, orderFeatures, upsampleDefaults } from './blocks';
+import { denseDepthDecoderOptionsSchema, type DenseDepthDecoderOptions } from './options';
+import { registerDecoder } from './registry';
+import type { Decoder } from './types';
 
 /**
  * DenseDepth's decoder (Alhashim & Wonka 2018): a 1x1 conv to F filters on the deepest features,
@@ -35,15 +21,9 @@ export interface DenseDepthDecoderOptions extends UpsampleOptions {
  * // out.tensor.shape = [null, 240, 320, 1], out.stride = 2
  */
 export function denseDepthDecoder(options: DenseDepthDecoderOptions = {}): Decoder {
+  options = parseWithSchema(denseDepthDecoderOptionsSchema, options, 'DenseDepth decoder options');
   const width = options.width ?? 'full';
-  if (!(width === 'full' || width === 'half' || (typeof width === 'number' && Number.isInteger(width) && width >= 16))) {
-    throw new DepthblocksError(
-      'INVALID_ARGUMENT',
-      `DenseDepth decoder: width must be 'full', 'half' or an integer F >= 16 (up-blocks use F/16), got ${JSON.stringify(width)}`,
-    );
-  }
   const outChannels = options.outChannels ?? 1;
-  checkPositiveInts([outChannels], 'DenseDepth decoder: outChannels');
   const upsample = upsampleDefaults(options, { interpolation: 'bilinear', alignCorners: false, halfPixelCenters: true });
   const prefix = options.namePrefix ?? '';
   return makeDecoder({
@@ -81,3 +61,16 @@ export function denseDepthDecoder(options: DenseDepthDecoderOptions = {}): Decod
     },
   });
 }
+
+declare module './types' {
+  interface DecoderOptionsByName {
+    densedepth: DenseDepthDecoderOptions;
+  }
+}
+
+registerDecoder('densedepth', denseDepthDecoder, {
+  description: 'DenseDepth (Alhashim & Wonka 2018): 1x1 conv + 4 bilinear up-blocks with LeakyReLU, no BN',
+  outputStride: 2,
+  tinyOptions: { width: 16 },
+  options: denseDepthDecoderOptionsSchema,
+});

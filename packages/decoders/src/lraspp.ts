@@ -1,21 +1,8 @@
-import { tf, DepthblocksError } from '@depthblocks/core';
-import { makeDecoder, chain, checkPositiveInts, orderFeatures, upsampleDefaults } from './blocks';
-import type { Decoder, UpsampleOptions } from './types';
-
-/** Options of {@link lrasppDecoder}. */
-export interface LrasppDecoderOptions extends UpsampleOptions {
-  /** Channels of the attention branch (torchvision: 128). */
-  interChannels?: number;
-  /** Classifier outputs (torchvision's 21 for VOC); default = outChannels. */
-  classes?: number;
-  /** Output channels (default 1); when `classes` differs, a 1x1 conv maps classes -> outChannels. */
-  outChannels?: number;
-  /** Stride of the 'low' features (default 8); 'high' is the deepest map (stride 16 with a dilated encoder). */
-  lowStride?: number;
-  /** Layer name prefix (default 'lraspp_'). */
-  namePrefix?: string;
-  seed?: number;
-}
+import { tf, DepthblocksError, parseWithSchema } from '@depthblocks/core';
+import { makeDecoder, chain, orderFeatures, upsampleDefaults } from './blocks';
+import { lrasppDecoderOptionsSchema, type LrasppDecoderOptions } from './options';
+import { registerDecoder } from './registry';
+import type { Decoder } from './types';
 
 /**
  * LR-ASPP head (Howard et al. 2019) with torchvision's `LRASPPHead` semantics: on the deepest
@@ -30,11 +17,11 @@ export interface LrasppDecoderOptions extends UpsampleOptions {
  * const out = lrasppDecoder({ classes: 21 }).build(feats); // [null, 25, 25, 1]
  */
 export function lrasppDecoder(options: LrasppDecoderOptions = {}): Decoder {
+  options = parseWithSchema(lrasppDecoderOptionsSchema, options, 'LR-ASPP decoder options');
   const interChannels = options.interChannels ?? 128;
   const outChannels = options.outChannels ?? 1;
   const classes = options.classes ?? outChannels;
   const lowStride = options.lowStride ?? 8;
-  checkPositiveInts([interChannels, outChannels, classes, lowStride], 'LR-ASPP decoder: interChannels, outChannels, classes, lowStride');
   const upsample = upsampleDefaults(options, { interpolation: 'bilinear', alignCorners: false, halfPixelCenters: true });
   const prefix = options.namePrefix ?? 'lraspp_';
   return makeDecoder({
@@ -79,3 +66,16 @@ export function lrasppDecoder(options: LrasppDecoderOptions = {}): Decoder {
     },
   });
 }
+
+declare module './types' {
+  interface DecoderOptionsByName {
+    lraspp: LrasppDecoderOptions;
+  }
+}
+
+registerDecoder('lraspp', lrasppDecoder, {
+  description: 'LR-ASPP head (torchvision): attention-gated high features + low features',
+  outputStride: 8,
+  tinyOptions: { interChannels: 8 },
+  options: lrasppDecoderOptionsSchema,
+});

@@ -1,73 +1,48 @@
-import { DepthblocksError } from '@depthblocks/core';
-import { denseDepthDecoder, DenseDepthDecoderOptions } from './densedepth';
-import { unetDecoder, UnetDecoderOptions } from './unet';
-import { unetPlusPlusDecoder, UnetPlusPlusDecoderOptions } from './unetplusplus';
-import { lrasppDecoder, LrasppDecoderOptions } from './lraspp';
-import { bridgeDecoder, BridgeDecoderOptions } from './bridge';
-import type { Decoder } from './types';
+/**
+ * The decoder registry: names -> factories. Each decoder registers itself next to its implementation
+ * (densedepth.ts, unet.ts, ...); a decoder written elsewhere registers the same way, and then works with
+ * getDecoder, createDepthModel, saved model configs, the trainer and the CLI.
+ */
+import { createRegistry, parseWithSchema, z } from '@depthblocks/core';
+import type { Decoder, DecoderName, DecoderOptionsByName, DecoderRegistration, DecoderSpec } from './types';
 
-/** Options of any registered decoder, by name. */
-export interface DecoderOptionsByName {
-  densedepth: DenseDepthDecoderOptions;
-  unet: UnetDecoderOptions;
-  unetplusplus: UnetPlusPlusDecoderOptions;
-  lraspp: LrasppDecoderOptions;
-  bridge: BridgeDecoderOptions;
+type AnyDecoderFactory = (options?: never) => Decoder;
+
+/** The registry itself (for tools that need an entry's schema: `decoderRegistry.get(name).spec.options`). */
+export const decoderRegistry = createRegistry<AnyDecoderFactory, DecoderRegistration>('decoder');
+
+const jsonOptions = z.record(z.string(), z.json());
+
+/**
+ * Registers a decoder under `name`. The factory must return a decoder whose `name` is `name` and whose
+ * `options` are its resolved options (plain JSON), so that `factory(decoder.options)` makes it again.
+ *
+ * @example
+ * registerDecoder('one_conv', (o: { seed?: number } = {}) => oneConvDecoder(o), {
+ *   description: 'A 1x1 conv on the deepest map', outputStride: 32, tinyOptions: {},
+ *   options: z.strictObject({ seed: z.number().int().optional() }),
+ * });
+ */
+export function registerDecoder<O>(
+  name: string,
+  factory: (options?: O) => Decoder,
+  spec: DecoderRegistration,
+  options: { replace?: boolean } = {},
+): void {
+  decoderRegistry.register(name, factory as AnyDecoderFactory, spec, options);
 }
 
-/** A registered decoder name. */
-export type DecoderName = keyof DecoderOptionsByName;
-
-/** Registry entry returned by {@link listDecoders}. */
-export interface DecoderSpec {
-  name: DecoderName;
-  /** Output stride of its map (1 = input size). */
-  outputStride: number;
-  /** Options that keep it small (for smoke tests and ablation dry-runs). */
-  tinyOptions: Record<string, unknown>;
-  description: string;
+/**
+ * Checks decoder options against the schema registered with `name`, without making anything. Throws NOT_FOUND
+ * (unknown name, with a "did you mean") or INVALID_CONFIG (each wrong option by path).
+ *
+ * @example
+ * checkDecoderOptions('unet', { chanels: [8] }); // INVALID_CONFIG: unknown key "chanels" (did you mean "channels"?)
+ */
+export function checkDecoderOptions(name: string, options: unknown, where = `${name} decoder options`, path: (string | number)[] = []): void {
+  const schema = decoderRegistry.get(name).spec.options ?? jsonOptions;
+  parseWithSchema(schema, options ?? {}, where, path);
 }
-
-const FACTORIES: { [K in DecoderName]: (o?: DecoderOptionsByName[K]) => Decoder } = {
-  densedepth: denseDepthDecoder,
-  unet: unetDecoder,
-  unetplusplus: unetPlusPlusDecoder,
-  lraspp: lrasppDecoder,
-  bridge: bridgeDecoder,
-};
-
-const SPECS: DecoderSpec[] = [
-  {
-    name: 'densedepth',
-    outputStride: 2,
-    tinyOptions: { width: 16 },
-    description: 'DenseDepth (Alhashim & Wonka 2018): 1x1 conv + 4 bilinear up-blocks with LeakyReLU, no BN',
-  },
-  {
-    name: 'unet',
-    outputStride: 1,
-    tinyOptions: { channels: [16, 8, 8, 4, 4] },
-    description: 'U-Net decoder (segmentation_models.pytorch): resize to skip, concat, 2x conv-BN-ReLU',
-  },
-  {
-    name: 'unetplusplus',
-    outputStride: 1,
-    tinyOptions: { channels: [16, 8, 8, 4, 4] },
-    description: 'U-Net++ decoder (smp UnetPlusPlusDecoder): nested dense skip paths',
-  },
-  {
-    name: 'lraspp',
-    outputStride: 8,
-    tinyOptions: { interChannels: 8 },
-    description: 'LR-ASPP head (torchvision): attention-gated high features + low features',
-  },
-  {
-    name: 'bridge',
-    outputStride: 1,
-    tinyOptions: { width: 32 },
-    description: 'Bridge decoder (perceptual alignment, Ashok): resize, concat, 2x conv3x3 + LeakyReLU, last block to input size',
-  },
-];
 
 /**
  * Makes a decoder by registry name, so that a model is `{ encoder: 'densenet169', decoder: 'unet' }`.
@@ -79,19 +54,25 @@ const SPECS: DecoderSpec[] = [
 export function getDecoder<K extends DecoderName>(name: K, options?: DecoderOptionsByName[K]): Decoder;
 export function getDecoder(name: string, options?: Record<string, unknown>): Decoder;
 export function getDecoder(name: string, options: Record<string, unknown> = {}): Decoder {
-  const factory = (FACTORIES as Record<string, (o?: Record<string, unknown>) => Decoder>)[name];
-  if (!factory) {
-    throw new DepthblocksError('NOT_FOUND', `Unknown decoder '${name}'; registered decoders: ${Object.keys(FACTORIES).join(', ')}`);
-  }
-  return factory(options);
+  const entry = decoderRegistry.get(name);
+  checkDecoderOptions(name, options);
+  return (entry.factory as (o: unknown) => Decoder)(options);
+}
+
+/** Whether a decoder is registered under `name`. */
+export function hasDecoder(name: string): boolean {
+  return decoderRegistry.has(name);
 }
 
 /**
- * The registered decoders.
+ * The registered decoders (copies).
  *
  * @example
  * listDecoders().map((d) => d.name); // ['densedepth', 'unet', 'unetplusplus', 'lraspp', 'bridge']
  */
 export function listDecoders(): DecoderSpec[] {
-  return SPECS.map((s) => ({ ...s, tinyOptions: { ...s.tinyOptions } }));
+  return decoderRegistry.list().map(({ name, spec }) => {
+    const { options: _schema, ...rest } = spec;
+    return structuredClone({ ...rest, name });
+  });
 }

@@ -1,4 +1,4 @@
-import type { tf, FeatureMap } from '@depthblocks/core';
+import type { tf, FeatureMap, z } from '@depthblocks/core';
 
 /** What a decoder returns: one map and the stride it is at (1 = the input's size). */
 export interface DecoderOutput {
@@ -26,9 +26,29 @@ export interface Decoder {
   readonly layers: tf.layers.Layer[];
 }
 
-/** Sampling options shared by decoders that resize (see `Resize2D`). */
-export interface UpsampleOptions {
-  interpolation?: 'bilinear' | 'nearest';
-  alignCorners?: boolean;
-  halfPixelCenters?: boolean;
+/**
+ * Registered decoder names and their option types, for editors' completion of `getDecoder('...')` and
+ * `createDepthModel({ decoder: '...' })`. Each decoder's module adds its name; a package that registers its
+ * own decoder can add it the same way (`declare module '@depthblocks/decoders' { interface DecoderOptionsByName { ... } }`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DecoderOptionsByName {}
+
+/** A registered decoder name (the built-in ones; any registered string is accepted too). */
+export type DecoderName = keyof DecoderOptionsByName;
+
+/** What {@link registerDecoder} records besides the factory. */
+export interface DecoderRegistration {
+  description: string;
+  /** Output stride of its map with default options (1 = input size). */
+  outputStride: number;
+  /** Options that keep it small (for smoke tests and ablation dry-runs). */
+  tinyOptions: Record<string, unknown>;
+  /** The options' zod schema (use `z.strictObject`); default: any plain JSON object. */
+  options?: z.ZodType;
+}
+
+/** A registry entry, as {@link listDecoders} returns it. */
+export interface DecoderSpec extends Omit<DecoderRegistration, 'options'> {
+  name: string;
 }

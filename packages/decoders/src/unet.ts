@@ -1,28 +1,8 @@
-import { tf, DepthblocksError } from '@depthblocks/core';
-import { makeDecoder, LayerBuilder, chain, checkPositiveInts, orderFeatures, upsampleDefaults } from './blocks';
-import type { Decoder, UpsampleOptions } from './types';
-
-/** Normalisation inside U-Net style blocks. */
-export type BlockNorm = 'batchnorm' | 'none';
-/** Activation inside U-Net style blocks. */
-export type BlockActivation = 'relu' | 'leaky_relu';
-
-/** Options of {@link unetDecoder}. */
-export interface UnetDecoderOptions extends UpsampleOptions {
-  /** Output channels of the decoder blocks, deep -> shallow (default smp's [256, 128, 64, 32, 16]). */
-  channels?: number[];
-  /** 'batchnorm' (default; convs then have no bias) or 'none'. */
-  norm?: BlockNorm;
-  /** 'relu' (default, smp) or 'leaky_relu' (slope 0.2). */
-  activation?: BlockActivation;
-  /** 'conv-norm-act' (default, smp) or 'conv-act-norm' (the CS231N scratch U-Net). */
-  order?: 'conv-norm-act' | 'conv-act-norm';
-  /** Channels of the final 3x3 conv (smp's segmentation head; default 1). */
-  outChannels?: number;
-  /** Layer name prefix (default 'unet_'). */
-  namePrefix?: string;
-  seed?: number;
-}
+import { tf, DepthblocksError, parseWithSchema } from '@depthblocks/core';
+import { makeDecoder, LayerBuilder, chain, orderFeatures, upsampleDefaults } from './blocks';
+import { unetDecoderOptionsSchema, type BlockActivation, type BlockNorm, type UnetDecoderOptions } from './options';
+import { registerDecoder } from './registry';
+import type { Decoder } from './types';
 
 /** Resolved options shared by U-Net and U-Net++. */
 export interface ConvBlockSpec {
@@ -46,24 +26,9 @@ export function doubleConv(b: LayerBuilder, x: tf.SymbolicTensor, name: string, 
   return t;
 }
 
-/** Validates and fills the block options. */
-export function blockSpec(
-  o: { norm?: BlockNorm; activation?: BlockActivation; order?: ConvBlockSpec['order'] },
-  what: string,
-): ConvBlockSpec {
-  const norm = o.norm ?? 'batchnorm';
-  const activation = o.activation ?? 'relu';
-  const order = o.order ?? 'conv-norm-act';
-  if (norm !== 'batchnorm' && norm !== 'none') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${what}: norm must be 'batchnorm' or 'none', got '${String(norm)}'`);
-  }
-  if (activation !== 'relu' && activation !== 'leaky_relu') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${what}: activation must be 'relu' or 'leaky_relu', got '${String(activation)}'`);
-  }
-  if (order !== 'conv-norm-act' && order !== 'conv-act-norm') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${what}: order must be 'conv-norm-act' or 'conv-act-norm', got '${String(order)}'`);
-  }
-  return { norm, activation, order };
+/** Fills in the block options (checked by the schema). */
+export function blockSpec(o: { norm?: BlockNorm; activation?: BlockActivation; order?: ConvBlockSpec['order'] }): ConvBlockSpec {
+  return { norm: o.norm ?? 'batchnorm', activation: o.activation ?? 'relu', order: o.order ?? 'conv-norm-act' };
 }
 
 /**
@@ -71,15 +36,14 @@ export function blockSpec(
  * block spec, up-sampling (PyTorch's legacy nearest) and the layer-name prefix.
  */
 export function unetFamilyOptions(options: UnetDecoderOptions, label: string, defaultPrefix: string, nonEmpty: boolean) {
+  options = parseWithSchema(unetDecoderOptionsSchema, options, `${label} options`);
   const channels = options.channels ?? [256, 128, 64, 32, 16];
-  checkPositiveInts(channels, `${label}: channels`);
   if (nonEmpty && channels.length === 0) throw new DepthblocksError('INVALID_ARGUMENT', `${label}: channels must not be empty`);
   const outChannels = options.outChannels ?? 1;
-  checkPositiveInts([outChannels], `${label}: outChannels`);
   return {
     channels,
     outChannels,
-    spec: blockSpec(options, label),
+    spec: blockSpec(options),
     upsample: upsampleDefaults(options, { interpolation: 'nearest', alignCorners: false, halfPixelCenters: false }),
     prefix: options.namePrefix ?? defaultPrefix,
   };
@@ -139,3 +103,16 @@ export function unetDecoder(options: UnetDecoderOptions = {}): Decoder {
     },
   });
 }
+
+declare module './types' {
+  interface DecoderOptionsByName {
+    unet: UnetDecoderOptions;
+  }
+}
+
+registerDecoder('unet', unetDecoder, {
+  description: 'U-Net decoder (segmentation_models.pytorch): resize to skip, concat, 2x conv-BN-ReLU',
+  outputStride: 1,
+  tinyOptions: { channels: [16, 8, 8, 4, 4] },
+  options: unetDecoderOptionsSchema,
+});

@@ -1,10 +1,9 @@
 import { tf, DepthblocksError } from '@depthblocks/core';
 import { makeDecoder, orderFeatures } from './blocks';
-import { doubleConv, unetFamilyOptions, UnetDecoderOptions } from './unet';
+import { doubleConv, unetFamilyOptions } from './unet';
+import { unetDecoderOptionsSchema, type UnetPlusPlusDecoderOptions } from './options';
+import { registerDecoder } from './registry';
 import type { Decoder } from './types';
-
-/** Options of {@link unetPlusPlusDecoder} (as U-Net's; channels must number the skips + 1). */
-export type UnetPlusPlusDecoderOptions = UnetDecoderOptions;
 
 /**
  * U-Net++ decoder (Zhou et al. 2018) with segmentation_models.pytorch's UnetPlusPlusDecoder
@@ -73,3 +72,16 @@ export function unetPlusPlusDecoder(options: UnetPlusPlusDecoderOptions = {}): D
     },
   });
 }
+
+declare module './types' {
+  interface DecoderOptionsByName {
+    unetplusplus: UnetPlusPlusDecoderOptions;
+  }
+}
+
+registerDecoder('unetplusplus', unetPlusPlusDecoder, {
+  description: 'U-Net++ decoder (smp UnetPlusPlusDecoder): nested dense skip paths',
+  outputStride: 1,
+  tinyOptions: { channels: [16, 8, 8, 4, 4] },
+  options: unetDecoderOptionsSchema,
+});

@@ -1,26 +1,28 @@
-import { tf, DepthblocksError, type FeatureMap } from '@depthblocks/core';
+import { tf, DepthblocksError, parseWithSchema, type FeatureMap } from '@depthblocks/core';
 import { SeededGlorotUniform } from './layers/initializer';
 import { FreezableBatchNormalization } from './layers/batch_norm';
 import { DilatedConv2D } from './layers/dilated_conv';
 import { GroupedConv2D } from './layers/grouped_conv';
 import { HardSwish } from './layers/activations';
 import { Preprocess } from './layers/preprocess';
-import type { Encoder, EncoderOptions, Preprocessing } from './types';
+import type { encoderOptionsSchema, EncoderOptions, Preprocessing } from './options';
+import type { Encoder, ResolvedEncoderOptions } from './types';
 
 /** Options with defaults filled in, as every encoder stores them. */
-export type ResolvedOptions = Encoder['options'];
+export type ResolvedOptions = ResolvedEncoderOptions;
 
-/** Validates options common to all encoders and fills in defaults. */
-export function resolveOptions(
+/**
+ * Checks options against an encoder's schema (INVALID_CONFIG naming each wrong key, with a "did you mean"),
+ * checks the output stride, and fills in the defaults common to all encoders.
+ */
+export function resolveOptions<S extends typeof encoderOptionsSchema>(
   name: string,
-  options: EncoderOptions,
+  schema: S,
+  options: unknown,
   defaults: { preprocessing: Preprocessing; outputStrides: number[] },
 ): ResolvedOptions {
-  const inChannels = options.inChannels ?? 3;
-  if (!Number.isInteger(inChannels) || inChannels < 1) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: inChannels must be a positive integer, got ${inChannels}`);
-  }
-  const outputStride = options.outputStride ?? 32;
+  const o = parseWithSchema(schema, options ?? {}, `${name} options`) as EncoderOptions;
+  const outputStride = o.outputStride ?? 32;
   if (!defaults.outputStrides.includes(outputStride)) {
     throw new DepthblocksError(
       'UNSUPPORTED',
@@ -30,19 +32,15 @@ export function resolveOptions(
           : ''),
     );
   }
-  const preprocessing = options.preprocessing ?? defaults.preprocessing;
-  if (!['imagenet', 'caffe', 'none'].includes(preprocessing)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: unknown preprocessing '${preprocessing}'; use 'imagenet', 'caffe' or 'none'`);
-  }
-  const namePrefix = options.namePrefix ?? '';
-  if (typeof namePrefix !== 'string') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: namePrefix must be a string, got ${typeof namePrefix}`);
-  }
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: seed must be an integer, got ${seed}`);
-  }
-  return { inChannels, outputStride, preprocessing, namePrefix, seed, taps: options.taps, style: options.style };
+  return {
+    inChannels: o.inChannels ?? 3,
+    outputStride,
+    preprocessing: o.preprocessing ?? defaults.preprocessing,
+    namePrefix: o.namePrefix ?? '',
+    seed: o.seed ?? 0,
+    taps: o.taps,
+    style: o.style,
+  };
 }
 
 /** Description of one convolution for {@link EncoderBase.conv}. */
@@ -73,8 +71,6 @@ export abstract class EncoderBase implements Encoder {
   protected abstract readonly bnMomentum: number;
   /** Keras name of the first convolution (the one loadWeights adapts to inChannels != 3). */
   abstract readonly stemConv: string;
-  /** Which layout-specific key map loadWeights uses for torch files (see keymaps/). */
-  abstract readonly family: 'densenet' | 'resnet' | 'mobilenetv3';
   private built = false;
   /** freeze() before build() applies to the layers build() creates. */
   private frozen = false;
@@ -134,6 +130,20 @@ export abstract class EncoderBase implements Encoder {
   unfreeze(): void {
     this.frozen = false;
     for (const l of this.layers) l.trainable = true;
+  }
+
+  /**
+   * The torchvision/timm module path of one of this encoder's Keras layer names (`conv1_conv` -> `conv1`), or
+   * null when torch files have no weights for it: the key map loadWeights uses for .safetensors files (see
+   * keymaps/). Default: no torch names.
+   */
+  torchPath(_kerasLayer: string): string | null {
+    return null;
+  }
+
+  /** The layer name this encoder uses for a layer name found in a Keras .h5 file (other Keras versions' spellings). */
+  kerasAlias(name: string): string {
+    return name;
   }
 
   /** The Keras name of one of this encoder's layers (its name without the prefix). */

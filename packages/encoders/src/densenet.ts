@@ -1,6 +1,9 @@
-import { tf, DepthblocksError, type FeatureMap } from '@depthblocks/core';
+import { tf, type FeatureMap } from '@depthblocks/core';
 import { EncoderBase, resolveOptions, type ResolvedOptions } from './base';
-import type { Encoder, EncoderOptions } from './types';
+import { densenetTorchPath, DENSENET_KERAS_ALIASES } from './keymaps/densenet';
+import { denseNetOptionsSchema, type DenseNetOptions } from './options';
+import { registerEncoder } from './registry';
+import type { Encoder } from './types';
 
 /** Dense layers per block (Huang et al. 2017; Keras applications). */
 export const DENSENET_BLOCKS = {
@@ -46,7 +49,6 @@ export class DenseNetEncoder extends EncoderBase {
   protected readonly bnEpsilon = 1.001e-5;
   protected readonly bnMomentum = 0.99;
   readonly stemConv = 'conv1/conv';
-  readonly family = 'densenet' as const;
   readonly blocks: readonly number[];
   readonly tapNames: readonly string[];
 
@@ -54,6 +56,14 @@ export class DenseNetEncoder extends EncoderBase {
     super(name, options);
     this.blocks = DENSENET_BLOCKS[name];
     this.tapNames = DENSENET_TAPS[options.taps ?? 'smp'];
+  }
+
+  override torchPath(kerasLayer: string): string | null {
+    return densenetTorchPath(kerasLayer);
+  }
+
+  override kerasAlias(name: string): string {
+    return DENSENET_KERAS_ALIASES[name] ?? name;
   }
 
   get channels(): number[] {
@@ -104,16 +114,9 @@ export class DenseNetEncoder extends EncoderBase {
   }
 }
 
-function make(name: DenseNetName, options: EncoderOptions = {}): Encoder {
-  const o = resolveOptions(name, options, { preprocessing: 'imagenet', outputStrides: [32] });
-  if (o.style !== undefined) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: option 'style' applies to resnet50/resnet101 only, got '${o.style}'`);
-  }
-  const taps = options.taps ?? 'smp';
-  if (taps !== 'smp' && taps !== 'densedepth') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: taps must be 'smp' or 'densedepth', got '${String(taps)}'`);
-  }
-  return new DenseNetEncoder(name, { ...o, taps });
+function make(name: DenseNetName, options: DenseNetOptions = {}): Encoder {
+  const o = resolveOptions(name, denseNetOptionsSchema, options, { preprocessing: 'imagenet', outputStrides: [32] });
+  return new DenseNetEncoder(name, { ...o, taps: o.taps ?? 'smp', style: undefined });
 }
 
 /**
@@ -123,7 +126,7 @@ function make(name: DenseNetName, options: EncoderOptions = {}): Encoder {
  * const enc = densenet121({ taps: 'densedepth' });
  * const features = enc.build(tf.input({ shape: [224, 224, 3] }));
  */
-export function densenet121(options: EncoderOptions = {}): Encoder {
+export function densenet121(options: DenseNetOptions = {}): Encoder {
   return make('densenet121', options);
 }
 
@@ -134,7 +137,7 @@ export function densenet121(options: EncoderOptions = {}): Encoder {
  * const enc = densenet169({ taps: 'densedepth' });
  * const features = enc.build(tf.input({ shape: [480, 640, 3] }));
  */
-export function densenet169(options: EncoderOptions = {}): Encoder {
+export function densenet169(options: DenseNetOptions = {}): Encoder {
   return make('densenet169', options);
 }
 
@@ -145,6 +148,34 @@ export function densenet169(options: EncoderOptions = {}): Encoder {
  * const enc = densenet201();
  * const features = enc.build(tf.input({ shape: [null, null, 3] }));
  */
-export function densenet201(options: EncoderOptions = {}): Encoder {
+export function densenet201(options: DenseNetOptions = {}): Encoder {
   return make('densenet201', options);
 }
+
+declare module './types' {
+  interface EncoderOptionsByName {
+    densenet121: DenseNetOptions;
+    densenet169: DenseNetOptions;
+    densenet201: DenseNetOptions;
+  }
+}
+
+const KERAS_WEIGHTS = (n: number) => `densenet${n}_weights_tf_dim_ordering_tf_kernels_notop.h5`;
+registerEncoder('densenet121', densenet121, {
+  description: 'DenseNet-121 (Huang et al. 2017), Keras applications layer names',
+  params: { total: 7037504, trainable: 6953856 },
+  weights: { keras: KERAS_WEIGHTS(121), timm: 'densenet121.tv_in1k', torchvision: 'DenseNet121_Weights.IMAGENET1K_V1' },
+  options: denseNetOptionsSchema,
+});
+registerEncoder('densenet169', densenet169, {
+  description: "DenseNet-169 (Huang et al. 2017), DenseDepth's encoder; Keras applications layer names",
+  params: { total: 12642880, trainable: 12484480 },
+  weights: { keras: KERAS_WEIGHTS(169), timm: 'densenet169.tv_in1k', torchvision: 'DenseNet169_Weights.IMAGENET1K_V1' },
+  options: denseNetOptionsSchema,
+});
+registerEncoder('densenet201', densenet201, {
+  description: 'DenseNet-201 (Huang et al. 2017), Keras applications layer names',
+  params: { total: 18321984, trainable: 18092928 },
+  weights: { keras: KERAS_WEIGHTS(201), timm: 'densenet201.tv_in1k', torchvision: 'DenseNet201_Weights.IMAGENET1K_V1' },
+  options: denseNetOptionsSchema,
+});

@@ -1,11 +1,22 @@
 /**
  * @depthblocks/encoders: DenseNet-121/169/201, ResNet-18/34/50/101, ResNeXt-50 32x4d and
- * MobileNetV3-Large encoders with Keras layer names, a name registry, and weight loading from Keras
+ * MobileNetV3-Large encoders with Keras layer names, a name registry open to encoders of other packages
+ * (registerEncoder), and weight loading from Keras
  * .h5 and torchvision/timm safetensors files. Importing this module registers its custom layers with
  * tf.serialization, so models containing them save and load in the tfjs format.
  */
-export type { Preprocessing, DenseNetTaps, EncoderOptions, EncoderSpec, Encoder, LoadReport } from './types';
-export { getEncoder, listEncoders } from './registry';
+export type {
+  Encoder,
+  EncoderName,
+  EncoderOptionsByName,
+  EncoderRegistration,
+  EncoderSpec,
+  LoadReport,
+  ResolvedEncoderOptions,
+} from './types';
+export { encoderOptionsSchema, denseNetOptionsSchema, resNetOptionsSchema, preprocessingSchema } from './options';
+export type { CommonEncoderOptions, DenseNetOptions, DenseNetTaps, EncoderOptions, Preprocessing, ResNetOptions } from './options';
+export { checkEncoderOptions, encoderRegistry, getEncoder, hasEncoder, listEncoders, registerEncoder } from './registry';
 export { loadWeights, adaptStemKernel, type LoadWeightsOptions } from './weights';
 export { EncoderBase } from './base';
 export { densenet121, densenet169, densenet201, DenseNetEncoder, DENSENET_BLOCKS, DENSENET_TAPS } from './densenet';

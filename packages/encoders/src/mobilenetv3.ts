@@ -1,7 +1,10 @@
-import { tf, DepthblocksError, type FeatureMap } from '@depthblocks/core';
+import { tf, type FeatureMap } from '@depthblocks/core';
 import { EncoderBase, resolveOptions, type ResolvedOptions } from './base';
 import { HardSigmoid } from './layers/activations';
-import type { Encoder, EncoderOptions } from './types';
+import { mobilenetv3TorchPath } from './keymaps/mobilenetv3';
+import { encoderOptionsSchema, type CommonEncoderOptions } from './options';
+import { registerEncoder } from './registry';
+import type { Encoder } from './types';
 
 /** One inverted-residual block of MobileNetV3-Large (Howard et al. 2019, Table 1). */
 export interface BneckConfig {
@@ -53,10 +56,13 @@ export class MobileNetV3Encoder extends EncoderBase {
   protected readonly bnEpsilon = 1e-3;
   protected readonly bnMomentum = 0.99;
   readonly stemConv = 'Conv';
-  readonly family = 'mobilenetv3' as const;
 
   constructor(options: ResolvedOptions) {
     super('mobilenetv3_large', options);
+  }
+
+  override torchPath(kerasLayer: string): string | null {
+    return mobilenetv3TorchPath(kerasLayer);
   }
 
   get channels(): number[] {
@@ -141,10 +147,20 @@ export class MobileNetV3Encoder extends EncoderBase {
  * const enc = mobilenetv3_large({ outputStride: 16 });
  * const features = enc.build(tf.input({ shape: [200, 200, 3] })); // strides 2, 4, 8, 16, 16
  */
-export function mobilenetv3_large(options: EncoderOptions = {}): Encoder {
-  if (options.taps !== undefined || options.style !== undefined) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `mobilenetv3_large: options 'taps' and 'style' do not apply to it`);
-  }
-  const o = resolveOptions('mobilenetv3_large', options, { preprocessing: 'imagenet', outputStrides: [32, 16, 8] });
-  return new MobileNetV3Encoder(o);
+export function mobilenetv3_large(options: CommonEncoderOptions = {}): Encoder {
+  const o = resolveOptions('mobilenetv3_large', encoderOptionsSchema, options, { preprocessing: 'imagenet', outputStrides: [32, 16, 8] });
+  return new MobileNetV3Encoder({ ...o, taps: undefined, style: undefined });
 }
+
+declare module './types' {
+  interface EncoderOptionsByName {
+    mobilenetv3_large: CommonEncoderOptions;
+  }
+}
+
+registerEncoder('mobilenetv3_large', mobilenetv3_large, {
+  description: 'MobileNetV3-Large (Howard et al. 2019) features, Keras names, torchvision padding; outputStride 16 = dilated (LR-ASPP)',
+  params: { total: 2996352, trainable: 2971952 },
+  weights: { keras: 'weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5', torchvision: 'MobileNet_V3_Large_Weights.IMAGENET1K_V1' },
+  options: encoderOptionsSchema,
+});

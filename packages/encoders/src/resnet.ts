@@ -1,6 +1,9 @@
 import { tf, DepthblocksError, type FeatureMap } from '@depthblocks/core';
 import { EncoderBase, resolveOptions, type ResolvedOptions } from './base';
-import type { Encoder, EncoderOptions } from './types';
+import { kerasLegacyResnetName, resnetTorchPath } from './keymaps/resnet';
+import { resNetOptionsSchema, type ResNetOptions } from './options';
+import { registerEncoder } from './registry';
+import type { Encoder } from './types';
 
 /** Block type, blocks per stage, and grouped-conv settings of each ResNet-family encoder. */
 export const RESNET_CONFIGS = {
@@ -37,7 +40,6 @@ export class ResNetEncoder extends EncoderBase {
   protected readonly bnEpsilon: number;
   protected readonly bnMomentum: number;
   readonly stemConv = 'conv1_conv';
-  readonly family = 'resnet' as const;
   readonly config: (typeof RESNET_CONFIGS)[ResNetName];
   readonly style: 'keras' | 'torch';
 
@@ -47,6 +49,14 @@ export class ResNetEncoder extends EncoderBase {
     this.style = options.style ?? 'torch';
     this.bnEpsilon = this.style === 'keras' ? 1.001e-5 : 1e-5;
     this.bnMomentum = this.style === 'keras' ? 0.99 : 0.9;
+  }
+
+  override torchPath(kerasLayer: string): string | null {
+    return resnetTorchPath(kerasLayer);
+  }
+
+  override kerasAlias(name: string): string {
+    return kerasLegacyResnetName(name) ?? name;
   }
 
   get channels(): number[] {
@@ -139,26 +149,20 @@ export class ResNetEncoder extends EncoderBase {
   }
 }
 
-function make(name: ResNetName, options: EncoderOptions = {}): Encoder {
+function make(name: ResNetName, options: ResNetOptions = {}): Encoder {
   const kerasCapable = name === 'resnet50' || name === 'resnet101';
   const style = options.style ?? (kerasCapable ? 'keras' : 'torch');
-  if (style !== 'keras' && style !== 'torch') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: style must be 'keras' or 'torch', got '${String(style)}'`);
-  }
+  const o = resolveOptions(name, resNetOptionsSchema, options, {
+    preprocessing: style === 'keras' ? 'caffe' : 'imagenet',
+    outputStrides: [32, 16, 8],
+  });
   if (style === 'keras' && !kerasCapable) {
     throw new DepthblocksError(
       'INVALID_ARGUMENT',
       `${name}: style 'keras' exists for resnet50/resnet101 only (Keras has no ${name}); use style 'torch' (the default)`,
     );
   }
-  if (options.taps !== undefined) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${name}: option 'taps' applies to DenseNet encoders only`);
-  }
-  const o = resolveOptions(name, options, {
-    preprocessing: style === 'keras' ? 'caffe' : 'imagenet',
-    outputStrides: [32, 16, 8],
-  });
-  return new ResNetEncoder(name, { ...o, style });
+  return new ResNetEncoder(name, { ...o, taps: undefined, style });
 }
 
 /**
@@ -168,7 +172,7 @@ function make(name: ResNetName, options: EncoderOptions = {}): Encoder {
  * const enc = resnet18();
  * const features = enc.build(tf.input({ shape: [64, 64, 3] })); // channels 64, 64, 128, 256, 512
  */
-export function resnet18(options: EncoderOptions = {}): Encoder {
+export function resnet18(options: ResNetOptions = {}): Encoder {
   return make('resnet18', options);
 }
 
@@ -179,7 +183,7 @@ export function resnet18(options: EncoderOptions = {}): Encoder {
  * const enc = resnet34({ outputStride: 16 });
  * const features = enc.build(tf.input({ shape: [240, 320, 3] }));
  */
-export function resnet34(options: EncoderOptions = {}): Encoder {
+export function resnet34(options: ResNetOptions = {}): Encoder {
   return make('resnet34', options);
 }
 
@@ -190,7 +194,7 @@ export function resnet34(options: EncoderOptions = {}): Encoder {
  * const enc = resnet50(); // caffe preprocessing, as the Keras weights expect
  * const features = enc.build(tf.input({ shape: [224, 224, 3] }));
  */
-export function resnet50(options: EncoderOptions = {}): Encoder {
+export function resnet50(options: ResNetOptions = {}): Encoder {
   return make('resnet50', options);
 }
 
@@ -201,7 +205,7 @@ export function resnet50(options: EncoderOptions = {}): Encoder {
  * const enc = resnet101({ style: 'torch' });
  * const features = enc.build(tf.input({ shape: [224, 224, 3] }));
  */
-export function resnet101(options: EncoderOptions = {}): Encoder {
+export function resnet101(options: ResNetOptions = {}): Encoder {
   return make('resnet101', options);
 }
 
@@ -212,6 +216,48 @@ export function resnet101(options: EncoderOptions = {}): Encoder {
  * const enc = resnext50_32x4d();
  * const features = enc.build(tf.input({ shape: [200, 200, 3] }));
  */
-export function resnext50_32x4d(options: EncoderOptions = {}): Encoder {
+export function resnext50_32x4d(options: ResNetOptions = {}): Encoder {
   return make('resnext50_32x4d', options);
 }
+
+declare module './types' {
+  interface EncoderOptionsByName {
+    resnet18: ResNetOptions;
+    resnet34: ResNetOptions;
+    resnet50: ResNetOptions;
+    resnet101: ResNetOptions;
+    resnext50_32x4d: ResNetOptions;
+  }
+}
+
+const tv = (n: string, w: string) => ({ timm: `${n}.tv_in1k`, torchvision: `${w}_Weights.IMAGENET1K_V1` });
+registerEncoder('resnet18', resnet18, {
+  description: 'ResNet-18 (He et al. 2016), torchvision layout (basic blocks, no conv biases), Keras-style names',
+  params: { total: 11186112, trainable: 11176512 },
+  weights: tv('resnet18', 'ResNet18'),
+  options: resNetOptionsSchema,
+});
+registerEncoder('resnet34', resnet34, {
+  description: 'ResNet-34 (He et al. 2016), torchvision layout (basic blocks, no conv biases), Keras-style names',
+  params: { total: 21301696, trainable: 21284672 },
+  weights: tv('resnet34', 'ResNet34'),
+  options: resNetOptionsSchema,
+});
+registerEncoder('resnet50', resnet50, {
+  description: "ResNet-50 (He et al. 2016), Keras applications layout (style 'torch': torchvision's)",
+  params: { total: 23587712, trainable: 23534592 },
+  weights: { keras: 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5', ...tv('resnet50', 'ResNet50') },
+  options: resNetOptionsSchema,
+});
+registerEncoder('resnet101', resnet101, {
+  description: "ResNet-101 (He et al. 2016), Keras applications layout (style 'torch': torchvision's)",
+  params: { total: 42658176, trainable: 42552832 },
+  weights: { keras: 'resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5', ...tv('resnet101', 'ResNet101') },
+  options: resNetOptionsSchema,
+});
+registerEncoder('resnext50_32x4d', resnext50_32x4d, {
+  description: 'ResNeXt-50 32x4d (Xie et al. 2017), torchvision layout, grouped 3x3 convs (32 groups)',
+  params: { total: 23048128, trainable: 22979904 },
+  weights: tv('resnext50_32x4d', 'ResNeXt50_32X4D'),
+  options: resNetOptionsSchema,
+});

@@ -1,52 +1,45 @@
-import type { tf, FeatureMap } from '@depthblocks/core';
+import type { tf, FeatureMap, z } from '@depthblocks/core';
+import type { EncoderOptions, Preprocessing } from './options';
 
 /**
- * How an encoder maps its [0, 1] RGB input to what its weights expect.
- * - `imagenet`: (x - mean) / std with ImageNet mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]
- *   (Keras DenseNet, every torchvision/timm weight file);
- * - `caffe`: RGB -> BGR, x * 255 - [103.939, 116.779, 123.68] (Keras ResNet-50/101);
- * - `none`: the raw [0, 1] input.
+ * Registered encoder names and their option types, for editors' completion of `getEncoder('...')` and
+ * `createDepthModel({ encoder: '...' })`. Each encoder's module adds its names; a package that registers its
+ * own encoder can add it the same way:
+ *
+ * @example
+ * declare module '@depthblocks/encoders' {
+ *   interface EncoderOptionsByName { tiny_cnn: TinyCnnOptions }
+ * }
  */
-export type Preprocessing = 'imagenet' | 'caffe' | 'none';
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface EncoderOptionsByName {}
 
-/** Which skip connections a DenseNet returns (see the README's table). */
-export type DenseNetTaps = 'smp' | 'densedepth';
+/** A registered encoder name (the built-in ones; any registered string is accepted too). */
+export type EncoderName = keyof EncoderOptionsByName;
 
-/** Options of every encoder factory and of {@link getEncoder}. */
-export interface EncoderOptions {
-  /** Input channels (default 3). Pretrained RGB weights are adapted when loaded (see loadWeights). */
-  inChannels?: number;
-  /** 32 (default), 16 or 8: later stages dilate instead of striding. DenseNet supports 32 only. */
-  outputStride?: 32 | 16 | 8;
-  /** Default: the encoder's own (what its default weights expect); 'none' = raw [0, 1] input. */
-  preprocessing?: Preprocessing;
-  /** DenseNet only: 'smp' (default) or 'densedepth' skip taps. */
-  taps?: DenseNetTaps;
-  /** Prefix for every layer name (default '' = the exact Keras names). */
-  namePrefix?: string;
-  /** Seed of the initial (Glorot-uniform) convolution weights; the same seed gives the same weights. Default 0. */
-  seed?: number;
+/** What {@link registerEncoder} records besides the factory. */
+export interface EncoderRegistration {
+  /** One line: the architecture and where it comes from. */
+  description: string;
+  /** The options' zod schema (use `z.strictObject`, so that a typo is an error); default: any plain JSON object. */
+  options?: z.ZodType;
   /**
-   * ResNet-50/101 only: 'keras' (default; Keras applications layout: conv biases, stride on the first
-   * 1x1 conv, BN epsilon 1.001e-5) or 'torch' (torchvision layout: no conv biases, stride on the 3x3
-   * conv, BN epsilon 1e-5), to match the weight file you will load.
+   * Parameter counts of the default build: total includes batch-norm moving statistics. Optional; the
+   * built-in encoders state theirs and a test rebuilds each encoder and compares.
    */
-  style?: 'keras' | 'torch';
+  params?: { total: number; trainable: number };
+  /** Known published weight files (Keras file name, timm tag, torchvision weight name). */
+  weights?: { keras?: string; timm?: string; torchvision?: string };
 }
 
 /** A registry entry, as {@link listEncoders} returns it. */
-export interface EncoderSpec {
+export interface EncoderSpec extends Omit<EncoderRegistration, 'options'> {
   name: string;
-  /** Channels of the feature maps at `strides` (default options; DenseNet: smp taps). */
+  /** Channels of the feature maps at `strides`, from an encoder made with default options (DenseNet: smp taps). */
   channels: number[];
   strides: number[];
-  /** Parameter counts of the default build: total includes batch-norm moving statistics. */
-  params: { total: number; trainable: number };
   preprocessing: Preprocessing;
-  /** Known published weight files (Keras file name, timm tag, torchvision weight name). */
   weights: { keras?: string; timm?: string; torchvision?: string };
-  /** One line: the architecture and where it comes from. */
-  description: string;
 }
 
 /** What loadWeights did. Missing/unexpected/misShaped are empty after a strict load. */
@@ -69,19 +62,26 @@ export interface LoadReport {
   ignored: string[];
 }
 
+/** The options of a built-in encoder with defaults filled in (`taps`: DenseNet only, `style`: ResNet only). */
+export type ResolvedEncoderOptions = Required<Omit<EncoderOptions, 'taps' | 'style'>> & Pick<EncoderOptions, 'taps' | 'style'>;
+
 /**
  * An encoder: adds its layers to a symbolic input and returns its feature maps (see the
- * encoder contract in the package README).
+ * encoder contract in the package README). `Options` is the type of its resolved options (an encoder of
+ * another package has its own; `inChannels`, when present, sets a model's input channels).
  */
-export interface Encoder {
+export interface Encoder<Options extends object = ResolvedEncoderOptions> {
   readonly name: string;
   /** Channels per feature map, shallow -> deep. */
   readonly channels: number[];
   /** Strides per feature map (2, 4, 8, 16, 32; dilated encoders repeat their output stride). */
   readonly strides: number[];
   readonly preprocessing: Preprocessing;
-  /** The options it was created with (defaults filled in). */
-  readonly options: Readonly<Required<Omit<EncoderOptions, 'taps' | 'style'>>> & Pick<EncoderOptions, 'taps' | 'style'>;
+  /**
+   * The options it was created with, every default filled in (plain JSON: model configs store them, and the
+   * registered factory given them makes the same encoder). Encoders of other packages may have other keys.
+   */
+  readonly options: Readonly<Options>;
   /**
    * Adds the layers on `input` ([N, H, W, C] symbolic, values in [0, 1]) and returns the feature maps
    * at strides 2, 4, 8, 16, 32, shallow -> deep. Call it once per Encoder object.

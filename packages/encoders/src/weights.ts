@@ -2,9 +2,6 @@ import * as fs from 'fs';
 import { fileURLToPath } from 'url';
 import { tf, DepthblocksError, hasHdf5Signature, readKerasH5, readSafetensors, type WeightTensor } from '@depthblocks/core';
 import { EncoderBase } from './base';
-import { densenetTorchPath, DENSENET_KERAS_ALIASES } from './keymaps/densenet';
-import { resnetTorchPath, kerasLegacyResnetName } from './keymaps/resnet';
-import { mobilenetv3TorchPath } from './keymaps/mobilenetv3';
 import type { Encoder, LoadReport } from './types';
 
 /** Options of {@link loadWeights}. */
@@ -107,11 +104,7 @@ function fromKeras(
   enc: EncoderBase,
   targets: Target[],
 ): { sources: Map<string, Source>; ignored: string[] } {
-  const alias = (name: string): string => {
-    if (enc.family === 'densenet') return DENSENET_KERAS_ALIASES[name] ?? name;
-    if (enc.family === 'resnet') return kerasLegacyResnetName(name) ?? name;
-    return name;
-  };
+  const alias = (name: string): string => enc.kerasAlias(name);
   const shortsByLayer = new Map<string, string[]>();
   for (const t of targets) shortsByLayer.set(t.layer, [...(shortsByLayer.get(t.layer) ?? []), t.short]);
   const sources = new Map<string, Source>();
@@ -143,7 +136,6 @@ function fromTorch(
   enc: EncoderBase,
   targets: Target[],
 ): { sources: Map<string, Source>; ignored: string[]; unexpected: string[] } {
-  const pathOf = { densenet: densenetTorchPath, resnet: resnetTorchPath, mobilenetv3: mobilenetv3TorchPath }[enc.family];
   const suffix: Record<string, string> = {
     kernel: 'weight',
     depthwise_kernel: 'weight',
@@ -156,7 +148,7 @@ function fromTorch(
   const sources = new Map<string, Source>();
   const used = new Set<string>();
   for (const t of targets) {
-    const p = pathOf(t.layer);
+    const p = enc.torchPath(t.layer);
     if (p == null || !(t.short in suffix)) continue;
     const name = `${p}.${suffix[t.short]}`;
     const w = tensors.get(name);
@@ -245,7 +237,7 @@ function mismatchMessage(where: string, report: LoadReport, targets: Map<string,
  * Sources: a Keras .h5 file (Keras 2 `layer_names`/`weight_names` layout or Keras 3 `.weights.h5`;
  * DenseNet's Keras 3 stem names `conv1_conv`/`conv1_bn` and the original Keras ResNet-50 names
  * `res2a_branch2a`/`bn_conv1` are accepted), or a torchvision/timm
- * .safetensors file (keys mapped by `src/keymaps/*`, conv weights OIHW -> HWIO, BN `running_mean/var`
+ * .safetensors file (keys mapped by the encoder's `torchPath`, see `src/keymaps/*`; conv weights OIHW -> HWIO, BN `running_mean/var`
  * -> `moving_mean/variance`, `num_batches_tracked` and classifier heads ignored). `source` is a path,
  * an http(s) or file: URL (downloaded with fetch), or the file's bytes. No pickle files.
  *

@@ -1,5 +1,5 @@
 import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
-import { getEncoder, listEncoders, type Encoder, type EncoderOptions } from '../src';
+import { getEncoder, listEncoders, resnet34, type Encoder, type EncoderOptions } from '../src';
 
 beforeAll(async () => {
   await setupTestBackend();
@@ -241,18 +241,24 @@ describe('architecture details', () => {
     expect(e.message).toMatch(/outputStride 16 is not supported; use 32/);
     e = err(() => getEncoder('resnet152'));
     expect(e.code).toBe('NOT_FOUND');
-    expect(e.message).toMatch(/Unknown encoder 'resnet152'.*resnet18/);
+    expect(e.message).toMatch(/Unknown encoder "resnet152" \(did you mean "resnet101"\?\); registered encoders: densenet121, .*resnet18/);
     const enc = getEncoder('resnet18');
     e = err(() => enc.build(tf.input({ shape: [32, 32, 4] })));
     expect(e.code).toBe('SHAPE_MISMATCH');
     expect(e.message).toMatch(/4 channels.*inChannels 3/);
     enc.build(tf.input({ shape: [32, 32, 3] }));
     expect(err(() => enc.build(tf.input({ shape: [32, 32, 3] }))).message).toMatch(/already called/);
-    expect(err(() => getEncoder('resnet18', { outputStride: 4 as never })).code).toBe('UNSUPPORTED');
-    expect(err(() => getEncoder('resnet18', { inChannels: 0 })).message).toMatch(/inChannels must be a positive integer, got 0/);
+    e = err(() => getEncoder('resnet18', { outputStride: 4 as never }));
+    expect([e.code, e.message]).toEqual(['INVALID_CONFIG', 'resnet18 options: outputStride: expected one of 32, 16, 8, got number 4']);
+    expect(err(() => getEncoder('resnet18', { inChannels: 0 })).message).toBe('resnet18 options: inChannels: must be > 0, got number 0');
     expect(err(() => getEncoder('resnet18', { style: 'keras' })).message).toMatch(/style 'keras' exists for resnet50\/resnet101 only/);
-    expect(err(() => getEncoder('densenet121', { taps: 'unet' as never })).message).toMatch(/taps must be 'smp' or 'densedepth'/);
-    expect(err(() => getEncoder('resnet18', { taps: 'smp' })).message).toMatch(/DenseNet encoders only/);
+    expect(err(() => getEncoder('densenet121', { taps: 'unet' as never })).message).toBe(
+      'densenet121 options: taps: expected one of "smp", "densedepth", got string "unet"',
+    );
+    expect(err(() => getEncoder('resnet18', { taps: 'smp' } as never)).message).toMatch(/^resnet18 options: unknown key "taps"; valid keys: inChannels, .*style$/);
+    e = err(() => getEncoder('resnet34', { outputStrid: 16 } as never));
+    expect([e.code, e.message]).toEqual(['INVALID_CONFIG', 'resnet34 options: unknown key "outputStrid" (did you mean "outputStride"?)']);
+    expect(err(() => resnet34({ seed: 'one' } as never)).message).toBe('resnet34 options: seed: expected number, got string "one"');
   });
 
   test('listEncoders returns copies with weights info', () => {

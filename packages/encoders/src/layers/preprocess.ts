@@ -1,5 +1,5 @@
 import { tf, DepthblocksError } from '@depthblocks/core';
-import type { Preprocessing } from '../types';
+import type { Preprocessing } from '../options';
 
 /** ImageNet channel mean and standard deviation (RGB, on [0, 1] inputs). */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406];
