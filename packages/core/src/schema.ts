@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DepthblocksError } from './errors';
 import { didYouMean } from './did-you-mean';
+import type { Registry } from './registry';
 
 /** One problem in a config: where (`['train', 'optimizer', 'lr']`) and what. */
 export interface ConfigIssue {
@@ -147,4 +148,38 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
   const { data, issues } = check(schema, value, prefix);
   throwConfigIssues(what, issues);
   return data as z.output<S>;
+}
+
+/** "unknown encoder "x" (did you mean "y"?)", or with the list of registered names when none is close. */
+function unknownName(registry: Registry<unknown, unknown>, name: string): string {
+  const names = registry.names();
+  return `unknown ${registry.kind} "${name}"${didYouMean(name, names) || `; registered ${registry.kind}s: ${names.join(', ') || '(none)'}`}`;
+}
+
+/**
+ * A string schema that accepts the names registered in `registry` at the time of checking (so parts registered
+ * later count); an unknown name is an issue with a "did you mean".
+ *
+ * @example
+ * const presetName = registeredName(presetRegistry); // 'densedepth169' ok, 'densedepth196' -> did you mean
+ */
+export function registeredName(registry: Registry<unknown, unknown>): z.ZodType<string> {
+  return z.string().superRefine((name, ctx) => {
+    if (!registry.has(name)) ctx.addIssue({ code: 'custom', message: unknownName(registry, name), input: name });
+  });
+}
+
+/**
+ * An object schema whose keys must be names registered in `registry` (checked at parse time) and whose values
+ * follow `value`; an unknown key is an issue at that key with a "did you mean".
+ *
+ * @example
+ * const lossWeights = registeredKeys(lossRegistry, z.number().nonnegative()); // { l1: 0.1, ssim: 1 }
+ */
+export function registeredKeys<V extends z.ZodType>(registry: Registry<unknown, unknown>, value: V): z.ZodType<Record<string, z.output<V>>> {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const k of Object.keys(record)) {
+      if (!registry.has(k)) ctx.addIssue({ code: 'custom', message: unknownName(registry, k), path: [k], input: record[k] });
+    }
+  });
 }

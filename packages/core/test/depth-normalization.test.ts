@@ -59,6 +59,17 @@ test.each(KINDS)('tensor and typed-array paths agree on every pixel, invalid one
   }
 });
 
+test("DenseDepth's 1000 / clip(depth_cm, 10, 1000) on tensors, and back to metres", () => {
+  const d = tf.tensor1d([0.05, 0.1, 1, 2.5, 10, 20]);
+  const y = depthToTarget(d, KINDS[0]);
+  [100, 100, 10, 4, 1, 1].forEach((e, i) => expect(y.dataSync()[i]).toBeCloseTo(e, 5));
+  const back = targetToDepth(y, KINDS[0]);
+  [0.1, 0.1, 1, 2.5, 10, 10].forEach((e, i) => expect(back.dataSync()[i]).toBeCloseTo(e, 5));
+  const r = depthToTarget(tf.tensor1d([0.5, 3, 9.5]), KINDS[1]);
+  expect(Array.from(r.dataSync()).map((v) => +v.toFixed(5))).toEqual([0.05, 0.3, 0.95]);
+  tf.dispose([d, y, back, r]);
+});
+
 test('round trip within range returns the depth', () => {
   const d = Float32Array.of(0.1, 0.5, 2, 9.99);
   for (const n of KINDS) {

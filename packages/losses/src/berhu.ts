@@ -1,5 +1,6 @@
 import { DepthblocksError, tf } from '@depthblocks/core';
 import { abs0, checkPair, cleanTarget, maskedMean, resolveMask, stopGradient } from './mask';
+import { registerLoss } from './registry';
 
 /** Options of the berHu loss. */
 export interface BerhuOptions {
@@ -33,3 +34,11 @@ export function berhu(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask?: tf.Tensor4D
     return maskedMean(values, m);
   });
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    berhu: BerhuOptions;
+  }
+}
+
+registerLoss('berhu', (o?: BerhuOptions) => (t, p, m) => berhu(t, p, m, o), { description: 'Reverse Huber (berHu) loss (Laina et al. 2016)' });

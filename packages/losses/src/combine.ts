@@ -1,33 +1,17 @@
 /**
  * Weighted sums of named loss terms, so a loss ablation is a change of one object.
  */
-import { DepthblocksError, tf } from '@depthblocks/core';
-import { berhu, BerhuOptions } from './berhu';
-import { gradient } from './gradient';
-import { l1 } from './l1';
-import { mse } from './mse';
-import { perceptual, PerceptualOptions } from './perceptual';
-import { ranking } from './ranking';
-import { scaleInvariant, ScaleInvariantOptions } from './scale-invariant';
-import { msSsim, MsSsimOptions, ssim, SsimOptions } from './ssim';
+import { DepthblocksError, parseWithSchema, tf } from '@depthblocks/core';
+import { lossRegistry, lossWeightsSchema, type LossTermName, type LossTermOptionsByName, type LossWeights } from './registry';
 import type { LossContext, LossFn } from './types';
 
-/** The names a combined loss accepts (`grad` and `gradient` are the same term). */
-export type LossTermName = 'l1' | 'mse' | 'grad' | 'gradient' | 'ssim' | 'msSsim' | 'perceptual' | 'ranking' | 'scaleInvariant' | 'berhu';
-
-/** Weights of the terms; a term with weight 0 is not computed. */
-export type LossWeights = Partial<Record<LossTermName, number>>;
-
-/** Options of each term, by name. `perceptual.features` is required when perceptual is used. */
-export interface CombineOptions {
-  ssim?: SsimOptions;
-  msSsim?: MsSsimOptions;
-  perceptual?: PerceptualOptions;
-  scaleInvariant?: ScaleInvariantOptions;
-  berhu?: BerhuOptions;
+/** Options of each term, by its name (`ssim: { maxVal: 100 }`). `perceptual.features` is required when perceptual is used. */
+export type CombineOptions = { [K in LossTermName]?: LossTermOptionsByName[K] } & {
+  /** Options of terms registered by other packages, by name. */
+  [name: string]: unknown;
   /** Throw DepthblocksError('NON_FINITE_LOSS') when the total is NaN or infinite (reads the value back: a sync). Default false. */
   checkFinite?: boolean;
-}
+};
 
 /** What a combined loss returns: the weighted total and each term's unweighted value (for logging). */
 export interface LossBreakdown {
@@ -47,42 +31,6 @@ export interface CombinedLoss {
 /** DenseDepth's loss weights: 0.1 * L1 + 1 * gradient + 1 * SSIM (use with `ssim: { maxVal: 100 }`). */
 export const DENSEDEPTH_WEIGHTS: Readonly<LossWeights> = { l1: 0.1, grad: 1, ssim: 1 };
 
-const KNOWN: LossTermName[] = ['l1', 'mse', 'grad', 'gradient', 'ssim', 'msSsim', 'perceptual', 'ranking', 'scaleInvariant', 'berhu'];
-
-function termFn(name: string, options: CombineOptions): LossFn {
-  switch (name) {
-    case 'l1':
-      return (t, p, m) => l1(t, p, m);
-    case 'mse':
-      return (t, p, m) => mse(t, p, m);
-    case 'grad':
-      return (t, p, m) => gradient(t, p, m);
-    case 'ssim':
-      return (t, p, m) => ssim(t, p, m, options.ssim);
-    case 'msSsim':
-      return (t, p, m) => msSsim(t, p, m, options.msSsim);
-    case 'perceptual': {
-      const po = options.perceptual;
-      if (po === undefined || po.features === undefined) {
-        throw new DepthblocksError(
-          'INVALID_ARGUMENT',
-          'combineLosses: the perceptual term needs options.perceptual.features (a frozen feature extractor, ' +
-            "e.g. featuresAt(resnet50Model, 'conv2_block1_out')); or set its weight to 0",
-        );
-      }
-      return (t, p, m) => perceptual(t, p, m, po);
-    }
-    case 'ranking':
-      return (t, p, m, c) => ranking(t, p, m, c);
-    case 'scaleInvariant':
-      return (t, p, m) => scaleInvariant(t, p, m, options.scaleInvariant);
-    case 'berhu':
-      return (t, p, m) => berhu(t, p, m, options.berhu);
-    default:
-      throw new DepthblocksError('INVALID_ARGUMENT', `combineLosses: unknown loss term "${name}"; known terms: ${KNOWN.join(', ')}`);
-  }
-}
-
 /**
  * Builds a weighted sum of named loss terms. The result gives the total and each unweighted term;
  * `.scalar` gives the total only. All tensors returned are new: dispose them (or call inside tf.tidy).
@@ -93,17 +41,13 @@ function termFn(name: string, options: CombineOptions): LossFn {
  * optimizer.minimize(() => loss.scalar(yTrue, model.predict(x) as tf.Tensor4D, mask));
  */
 export function combineLosses(weights: LossWeights, options: CombineOptions = {}): CombinedLoss {
+  const checked = parseWithSchema(lossWeightsSchema, weights, 'combineLosses weights') as Record<string, number | undefined>;
   const resolved: Record<string, number> = {};
-  for (const [rawName, w] of Object.entries(weights)) {
-    if (!KNOWN.includes(rawName as LossTermName)) {
-      throw new DepthblocksError('INVALID_ARGUMENT', `combineLosses: unknown loss term "${rawName}"; known terms: ${KNOWN.join(', ')}`);
-    }
-    if (typeof w !== 'number' || !Number.isFinite(w)) {
-      throw new DepthblocksError('INVALID_ARGUMENT', `combineLosses: the weight of "${rawName}" must be a finite number, got ${String(w)}`);
-    }
-    const name = rawName === 'gradient' ? 'grad' : rawName;
+  for (const [rawName, w] of Object.entries(checked)) {
+    if (w === undefined) continue;
+    const name = lossRegistry.get(rawName).spec.aliasOf ?? rawName;
     if (name in resolved) {
-      throw new DepthblocksError('INVALID_ARGUMENT', 'combineLosses: "grad" and "gradient" name the same term; give only one');
+      throw new DepthblocksError('INVALID_ARGUMENT', `combineLosses: "${rawName}" and "${name}" name the same term; give only one`);
     }
     resolved[name] = w;
   }
@@ -114,7 +58,7 @@ export function combineLosses(weights: LossWeights, options: CombineOptions = {}
       `combineLosses: no term has a non-zero weight (got ${JSON.stringify(weights)}); give at least one, e.g. { l1: 1 }`,
     );
   }
-  const fns = active.map(([name, w]) => ({ name, w, fn: termFn(name, options) }));
+  const fns = active.map(([name, w]) => ({ name, w, fn: (lossRegistry.get(name).factory as (o: unknown) => LossFn)(options[name]) }));
 
   const run = (yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask?: tf.Tensor4D, context?: LossContext): LossBreakdown => {
     const terms: Record<string, tf.Scalar> = {};

@@ -1,5 +1,6 @@
 import { tf } from '@depthblocks/core';
 import { abs0, checkPair, cleanTarget, resolveMask } from './mask';
+import { registerLoss } from './registry';
 
 /**
  * Image gradients as `tf.image.image_gradients`: forward differences
@@ -82,3 +83,14 @@ export function gradient(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask?: tf.Tenso
     return tf.div(sum, tf.maximum(count, 1)) as tf.Scalar;
   });
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    grad: undefined;
+    gradient: undefined;
+  }
+}
+
+const gradientTerm = () => (t: tf.Tensor4D, p: tf.Tensor4D, m?: tf.Tensor4D) => gradient(t, p, m);
+registerLoss('grad', gradientTerm, { description: 'Image-gradient loss: mean |dx y - dx y^| + |dy y - dy y^| (DenseDepth)' });
+registerLoss('gradient', gradientTerm, { description: "Another name of 'grad'", aliasOf: 'grad' });

@@ -1,7 +1,8 @@
 /**
  * @depthblocks/losses: depth estimation loss terms (L1, MSE, image gradient, SSIM, MS-SSIM, perceptual,
- * ranking, scale-invariant, berHu), each `(yTrue, yPred, mask?) => tf.Scalar`, their weighted sums,
- * and depth normalisations.
+ * ranking, scale-invariant, berHu), each `(yTrue, yPred, mask?) => tf.Scalar`, registered by name
+ * (registerLoss, open to terms of other packages), and their weighted sums. Depth normalisations (the
+ * training targets) live in @depthblocks/core.
  */
 export type { LossFn, LossContext } from './types';
 export { validMask, stopGradient } from './mask';
@@ -19,6 +20,6 @@ export type { ScaleInvariantOptions } from './scale-invariant';
 export { berhu } from './berhu';
 export type { BerhuOptions } from './berhu';
 export { combineLosses, DENSEDEPTH_WEIGHTS } from './combine';
-export type { CombinedLoss, CombineOptions, LossBreakdown, LossTermName, LossWeights } from './combine';
-export { inverseDepthNorm, rangeNorm, logNorm, getDepthNorm, depthNorm } from './depth-norm';
-export type { DepthNormalizer, InverseDepthNormOptions } from './depth-norm';
+export type { CombinedLoss, CombineOptions, LossBreakdown } from './combine';
+export { getLoss, hasLoss, listLosses, lossRegistry, lossWeightsSchema, registerLoss } from './registry';
+export type { LossRegistration, LossTermName, LossTermOptionsByName, LossWeights } from './registry';

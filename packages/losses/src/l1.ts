@@ -1,5 +1,6 @@
 import { tf } from '@depthblocks/core';
 import { abs0, checkPair, cleanTarget, maskedMean, resolveMask } from './mask';
+import { registerLoss } from './registry';
 
 /**
  * Mean absolute error over the valid pixels: `sum(|y - y^| * m) / sum(m)`.
@@ -16,3 +17,11 @@ export function l1(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask?: tf.Tensor4D): 
     return maskedMean(abs0(tf.sub(cleanTarget(yTrue, m), yPred)), m);
   });
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    l1: undefined;
+  }
+}
+
+registerLoss('l1', () => (t, p, m) => l1(t, p, m), { description: 'Mean absolute error over valid pixels' });

@@ -1,5 +1,6 @@
 import { tf } from '@depthblocks/core';
 import { checkPair, cleanTarget, maskedMean, resolveMask } from './mask';
+import { registerLoss } from './registry';
 
 /**
  * Mean squared error over the valid pixels: `sum((y - y^)^2 * m) / sum(m)` (the U-Net++ / LR-ASPP
@@ -15,3 +16,11 @@ export function mse(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask?: tf.Tensor4D):
     return maskedMean(tf.square(tf.sub(cleanTarget(yTrue, m), yPred)), m);
   });
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    mse: undefined;
+  }
+}
+
+registerLoss('mse', () => (t, p, m) => mse(t, p, m), { description: 'Mean squared error over valid pixels' });

@@ -4,6 +4,7 @@
  */
 import { DepthblocksError, checkRank, tf } from '@depthblocks/core';
 import { abs0, checkPair, resolveMask, stopGradient } from './mask';
+import { registerLoss } from './registry';
 
 /** A feature extractor: a function from an image batch [N,H,W,3] to a feature map [N,h,w,C]. */
 export type FeatureExtractor = (x: tf.Tensor4D) => tf.Tensor4D;
@@ -130,3 +131,24 @@ export function perceptual(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask: tf.Tens
     return tf.mean(abs0(tf.sub(stopGradient(fTrue), fPred))) as tf.Scalar;
   });
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    perceptual: PerceptualOptions;
+  }
+}
+
+registerLoss(
+  'perceptual',
+  (o?: PerceptualOptions) => {
+    if (o === undefined || o.features === undefined) {
+      throw new DepthblocksError(
+        'INVALID_ARGUMENT',
+        'combineLosses: the perceptual term needs options.perceptual.features (a frozen feature extractor, ' +
+          "e.g. featuresAt(resnet50Model, 'conv2_block1_out')); or set its weight to 0",
+      );
+    }
+    return (t, p, m) => perceptual(t, p, m, o);
+  },
+  { description: 'Mean |phi(y) - phi(y^)| of a frozen feature extractor (ResNet-50 to conv2_block1_out)' },
+);

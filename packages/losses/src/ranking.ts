@@ -3,6 +3,7 @@
  */
 import { DepthblocksError, OrdinalPair, checkRank, tf } from '@depthblocks/core';
 import type { LossContext } from './types';
+import { registerLoss } from './registry';
 
 /** Where the pair coordinates live, when not in the prediction's own pixel grid. */
 export interface PairsSize {
@@ -129,3 +130,13 @@ export function ranking(yTrue: tf.Tensor4D | null, yPred: tf.Tensor4D, mask?: tf
   }
   return rankingLoss(yPred, context.pairs, context.pairsSize);
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    ranking: undefined;
+  }
+}
+
+registerLoss('ranking', () => (t, p, m, c) => ranking(t, p, m, c), {
+  description: 'Ordinal ranking loss on point pairs (Depth in the Wild); needs context.pairs',
+});

@@ -1,5 +1,6 @@
 import { DepthblocksError, tf } from '@depthblocks/core';
 import { checkPair, resolveMask } from './mask';
+import { registerLoss } from './registry';
 
 /** Options of the scale-invariant loss. */
 export interface ScaleInvariantOptions {
@@ -52,3 +53,13 @@ export function scaleInvariant(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask?: tf
     return tf.mul(loss, scale) as tf.Scalar;
   });
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    scaleInvariant: ScaleInvariantOptions;
+  }
+}
+
+registerLoss('scaleInvariant', (o?: ScaleInvariantOptions) => (t, p, m) => scaleInvariant(t, p, m, o), {
+  description: 'Scale-invariant log loss (Eigen et al. 2014)',
+});

@@ -4,6 +4,7 @@
  */
 import { DepthblocksError, checkRank, tf } from '@depthblocks/core';
 import { checkPair, cleanTarget, resolveMask } from './mask';
+import { registerLoss } from './registry';
 
 /** Options of SSIM (defaults as `tf.image.ssim` and DenseDepth: 11 / 1.5 / 0.01 / 0.03). */
 export interface SsimOptions {
@@ -295,3 +296,15 @@ export function msSsim(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, mask?: tf.Tensor4
     return tf.div(tf.sum(tf.mul(tf.sub(1, value), has)), tf.maximum(tf.sum(has), 1)) as tf.Scalar;
   });
 }
+
+declare module './registry' {
+  interface LossTermOptionsByName {
+    ssim: SsimOptions;
+    msSsim: MsSsimOptions;
+  }
+}
+
+registerLoss('ssim', (o?: SsimOptions) => (t, p, m) => ssim(t, p, m, o), {
+  description: 'clip((1 - SSIM) / 2, 0, 1), SSIM as tf.image.ssim (Gaussian 11, sigma 1.5)',
+});
+registerLoss('msSsim', (o?: MsSsimOptions) => (t, p, m) => msSsim(t, p, m, o), { description: 'Multi-scale SSIM loss' });

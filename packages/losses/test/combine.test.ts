@@ -3,7 +3,7 @@
  * depth normalisations with their inverses.
  */
 import { DepthblocksError, Rng, setupTestBackend, tf } from '@depthblocks/core';
-import { DENSEDEPTH_WEIGHTS, combineLosses, depthNorm, getDepthNorm, inverseDepthNorm, logNorm, rangeNorm } from '../src';
+import { DENSEDEPTH_WEIGHTS, combineLosses, getLoss, l1, listLosses, registerLoss } from '../src';
 import { Shape, finiteDifference, refGradient, refL1, refRanking, refSsimLoss, relMaxDiff } from './reference';
 
 beforeAll(async () => {
@@ -66,8 +66,9 @@ describe('combineLosses', () => {
   });
 
   it('errors: unknown term, non-finite weight, all zero, perceptual without features, non-finite total', () => {
-    expect(() => combineLosses({ l2: 1 } as never)).toThrow(/unknown loss term "l2"; known terms: l1, mse/);
-    expect(() => combineLosses({ l1: NaN })).toThrow(/weight of "l1" must be a finite number/);
+    expect(() => combineLosses({ l2: 1 } as never)).toThrow(/^combineLosses weights: l2: unknown loss term "l2" \(did you mean "l1"\?\)$/);
+    expect(() => combineLosses({ l1: NaN })).toThrow(/^combineLosses weights: l1: expected number, got number NaN$/);
+    expect(() => combineLosses({ l1: 1, grad: 1, gradient: 1 })).toThrow(/"gradient" and "grad" name the same term/);
     expect(() => combineLosses({ l1: 0 })).toThrow(DepthblocksError);
     expect(() => combineLosses({ perceptual: 0.5 })).toThrow(/perceptual term needs options.perceptual.features/);
     // a term that fails part-way leaves no tensors behind
@@ -86,37 +87,19 @@ describe('combineLosses', () => {
   });
 });
 
-describe('depth normalisations', () => {
-  it("inverseDepthNorm is DenseDepth's 1000 / clip(depth_cm, 10, 1000) and inverts to metres", () => {
-    const d = tf.tensor1d([0, 0.05, 0.1, 1, 2.5, 10, 20]);
-    const n = inverseDepthNorm();
-    const y = n.forward(d);
-    const e = [100, 100, 100, 10, 4, 1, 1];
-    Array.from(y.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(e[i], 5));
-    const back = n.inverse(y);
-    const eb = [0.1, 0.1, 0.1, 1, 2.5, 10, 10];
-    Array.from(back.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(eb[i], 5));
-    tf.dispose([d, y, back]);
-  });
-  it('rangeNorm and logNorm round-trip; getDepthNorm by name; bad options error', () => {
-    const d = tf.tensor1d([0.5, 3, 9.5]);
-    for (const n of [
-      rangeNorm({ maxDepth: 10 }),
-      logNorm(),
-      getDepthNorm('range'),
-      getDepthNorm('log'),
-      getDepthNorm('inverse'),
-      depthNorm.inverse(),
-    ]) {
-      const y = n.forward(d);
-      const back = n.inverse(y);
-      Array.from(back.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([0.5, 3, 9.5][i], 4));
-      tf.dispose([y, back]);
-    }
-    const r = rangeNorm({ maxDepth: 10 }).forward(d);
-    expect(Array.from(r.dataSync()).map((v) => +v.toFixed(5))).toEqual([0.05, 0.3, 0.95]);
-    expect(() => inverseDepthNorm({ minDepth: 0 })).toThrow(/0 < minDepth < maxDepth/);
-    expect(() => getDepthNorm('cube' as never)).toThrow(/unknown normalisation "cube"/);
-    tf.dispose([d, r]);
+describe('registry', () => {
+  it('lists the built-in terms; a term registered from outside is a weight like the others', () => {
+    expect(listLosses().map((l) => l.name)).toEqual(
+      expect.arrayContaining(['l1', 'mse', 'grad', 'gradient', 'ssim', 'msSsim', 'perceptual', 'ranking', 'scaleInvariant', 'berhu']),
+    );
+    registerLoss('l1x2', () => (t, p, m) => tf.tidy(() => tf.mul(l1(t, p, m), 2) as tf.Scalar), { description: 'twice L1 (test)' });
+    const a = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+    const b = tf.tensor4d([1, 2, 3, 6], [1, 2, 2, 1]);
+    const { total, terms } = combineLosses({ l1x2: 0.5, l1: 1 })(a, b);
+    expect(total.dataSync()[0]).toBeCloseTo(1, 6); // 0.5 * (2 * 0.5) + 1 * 0.5
+    expect(Object.keys(terms).sort()).toEqual(['l1', 'l1x2']);
+    expect(getLoss('l1x2')(a, b).dataSync()[0]).toBeCloseTo(1, 6);
+    expect(() => combineLosses({ l1x3: 1 })).toThrow(/l1x3: unknown loss term "l1x3" \(did you mean "l1x2"\?\)/);
+    tf.dispose([a, b, total, ...Object.values(terms)]);
   });
 });

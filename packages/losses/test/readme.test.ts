@@ -1,6 +1,6 @@
 /** The README example, run as written (with setupTestBackend instead of setupBackend). */
-import { setupTestBackend, tf } from '@depthblocks/core';
-import { DENSEDEPTH_WEIGHTS, combineLosses, inverseDepthNorm, validMask } from '../src';
+import { depthToTarget, setupTestBackend, tf } from '@depthblocks/core';
+import { DENSEDEPTH_WEIGHTS, combineLosses, validMask } from '../src';
 
 beforeAll(async () => {
   await setupTestBackend();
@@ -8,11 +8,11 @@ beforeAll(async () => {
 
 it('README example runs and a training step lowers the DenseDepth loss', () => {
   const loss = combineLosses(DENSEDEPTH_WEIGHTS, { ssim: { maxVal: 100 } });
-  const norm = inverseDepthNorm();
+  const norm = { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 } as const; // y = 10 / clip(d, 0.1, 10) = 1000 / clip(cm, 10, 1000)
 
   const depth = tf.randomUniform([2, 32, 32, 1], 0.5, 9, 'float32', 1) as tf.Tensor4D;
   const mask = validMask(depth);
-  const yTrue = norm.forward(depth) as tf.Tensor4D;
+  const yTrue = depthToTarget(depth, norm) as tf.Tensor4D;
   const yPred = tf.variable(tf.fill([2, 32, 32, 1], 10)) as tf.Variable<tf.Rank.R4>; // a stand-in for a model output
 
   const { total, terms } = loss(yTrue, yPred, mask);
