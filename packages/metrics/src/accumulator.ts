@@ -7,11 +7,12 @@ import { DepthblocksError, OrdinalPair } from '@depthblocks/core';
 import { DepthMetrics, METRIC_KEYS, PIXEL_SUM_KEYS, PixelSums, metricsFromSums, sumsOfValid } from './depth-metrics';
 import { ExactSum } from './exact-sum';
 import { OrdinalCounts, OrdinalOptions, OrdinalResult, emptyOrdinalCounts, ordinalCounts, ordinalFromCounts } from './ordinal';
-import { DepthProtocol, DepthProtocolName, EvalImage, ProtocolOptions, applyProtocol, getProtocol } from './protocols';
+import { DepthProtocol, DepthProtocolName, EvalImage, ProtocolOptions, applyProtocol, getDepthProtocol, getProtocol } from './protocols';
+import { registerProtocol } from './registry';
 
 /** The result of a depth evaluation. `metrics` are the protocol's official numbers. */
 export interface EvaluationResult {
-  protocol: DepthProtocolName;
+  protocol: DepthProtocolName | (string & {});
   description: string;
   averaging: 'whole-set' | 'per-image';
   /** images that contributed */
@@ -31,7 +32,7 @@ export interface EvaluationResult {
 export interface DepthAccumulatorState {
   kind: 'depth';
   version: 1;
-  protocol: DepthProtocolName;
+  protocol: DepthProtocolName | (string & {});
   options: ProtocolOptions;
   images: number;
   skipped: number;
@@ -65,8 +66,8 @@ export class DepthAccumulator {
   private readonly pooled: Record<keyof PixelSums, ExactSum> = sumsRecord(PIXEL_SUM_KEYS);
   private readonly perImage: Record<keyof DepthMetrics, ExactSum> = sumsRecord(METRIC_KEYS);
 
-  constructor(protocol: DepthProtocolName, options: ProtocolOptions = {}) {
-    this.protocol = getProtocol(protocol, options);
+  constructor(protocol: DepthProtocolName | (string & {}), options: ProtocolOptions = {}) {
+    this.protocol = getDepthProtocol(protocol, options);
     this.options = { ...options };
   }
 
@@ -280,10 +281,21 @@ export class OrdinalAccumulator {
  */
 export function createAccumulator(name: 'diw', options?: { tau?: number; equalMode?: 'difference' | 'ratio' }): OrdinalAccumulator;
 export function createAccumulator(name: DepthProtocolName, options?: ProtocolOptions): DepthAccumulator;
-export function createAccumulator(
-  name: DepthProtocolName | 'diw',
-  options: ProtocolOptions & { tau?: number } = {},
-): DepthAccumulator | OrdinalAccumulator {
-  if (name === 'diw') return new OrdinalAccumulator(options as { tau?: number });
+export function createAccumulator(name: string, options?: ProtocolOptions & { tau?: number }): DepthAccumulator | OrdinalAccumulator;
+export function createAccumulator(name: string, options: ProtocolOptions & { tau?: number } = {}): DepthAccumulator | OrdinalAccumulator {
+  const p = getProtocol(name, options);
+  if (p.kind === 'ordinal') return new OrdinalAccumulator({ tau: p.tau, equalMode: p.equalMode });
   return new DepthAccumulator(name, options);
 }
+
+registerProtocol(
+  'diw',
+  (o = {}) => ({
+    kind: 'ordinal',
+    name: 'diw',
+    tau: o.tau ?? 0,
+    equalMode: o.equalMode ?? 'difference',
+    description: 'Depth in the Wild: WHDR / WKDR on the test point pairs',
+  }),
+  { kind: 'ordinal', description: 'Depth in the Wild: ordinal accuracy (WHDR, WKDR) on point pairs' },
+);

@@ -22,7 +22,9 @@ export {
 export type { DepthMetrics, PixelSums } from './depth-metrics';
 export { whdr, wkdr, ordinalCounts, ordinalFromCounts } from './ordinal';
 export type { OrdinalCounts, OrdinalOptions, OrdinalResult } from './ordinal';
-export { getProtocol, applyProtocol, median } from './protocols';
+export { getProtocol, getDepthProtocol, applyProtocol, median } from './protocols';
+export { hasProtocol, listProtocols, protocolRegistry, registerProtocol } from './registry';
+export type { AnyProtocolOptions, OrdinalProtocol, Protocol, ProtocolRegistration } from './registry';
 export type { CropBox, DepthProtocol, DepthProtocolName, EvalImage, ProtocolName, ProtocolOptions } from './protocols';
 export { resizeBilinear } from './resize';
 export { ExactSum } from './exact-sum';

@@ -4,6 +4,7 @@
  * averaged (whole set stacked, or per image).
  */
 import { DepthblocksError } from '@depthblocks/core';
+import { protocolRegistry, registerProtocol, type OrdinalProtocol, type Protocol, type AnyProtocolOptions } from './registry';
 import { resizeBilinear } from './resize';
 
 export type ProtocolName = 'nyu-densedepth' | 'nyu-eigen' | 'kitti-eigen-garg' | 'diw';
@@ -31,7 +32,9 @@ export interface ProtocolOptions {
 
 /** A depth evaluation protocol, fully specified. */
 export interface DepthProtocol {
-  name: DepthProtocolName;
+  kind: 'depth';
+  /** Its registry name (the built-in ones are {@link DepthProtocolName}s). */
+  name: DepthProtocolName | (string & {});
   /** 'whole-set': metrics over all pixels of all images stacked; 'per-image': mean of per-image metrics. */
   averaging: 'whole-set' | 'per-image';
   /**
@@ -73,8 +76,73 @@ function scaledCrop(
   };
 }
 
+/** Checks the crop mode shared by the depth protocols. */
+function cropModeOf(options: ProtocolOptions): 'scale' | 'strict' {
+  const mode = options.cropMode ?? 'scale';
+  if (mode !== 'scale' && mode !== 'strict') {
+    throw new DepthblocksError('INVALID_ARGUMENT', `getProtocol: cropMode must be 'scale' or 'strict', got ${String(mode)}`);
+  }
+  return mode;
+}
+
+const NYU = { height: 480, width: 640 };
+
+registerProtocol(
+  'nyu-densedepth',
+  (o = {}) => ({
+    kind: 'depth',
+    name: 'nyu-densedepth',
+    averaging: 'whole-set',
+    clampPrediction: false,
+    medianScaling: o.medianScaling ?? false,
+    crop: scaledCrop('nyu-densedepth', NYU, { top: 20, bottom: 460, left: 24, right: 616 }, cropModeOf(o)),
+    description: 'NYU Depth v2, DenseDepth protocol: crop rows 20..459 cols 24..615, no caps, whole set',
+  }),
+  { kind: 'depth', description: 'NYU Depth v2, DenseDepth: dense gt, crop rows 20..459 cols 24..615, no caps, whole test set stacked' },
+);
+
+registerProtocol(
+  'nyu-eigen',
+  (o = {}) => ({
+    kind: 'depth',
+    name: 'nyu-eigen',
+    averaging: 'per-image',
+    minDepth: 1e-3,
+    maxDepth: 10,
+    clampPrediction: true,
+    medianScaling: o.medianScaling ?? false,
+    crop: scaledCrop('nyu-eigen', NYU, { top: 45, bottom: 471, left: 41, right: 601 }, cropModeOf(o)),
+    description: 'NYU Depth v2, Eigen crop [45:471, 41:601], 1e-3 < y < 10, per image',
+  }),
+  { kind: 'depth', description: 'NYU Depth v2, Eigen/BTS: raw gt, crop [45:471, 41:601], 1e-3 < y < 10, per image' },
+);
+
+registerProtocol(
+  'kitti-eigen-garg',
+  (o = {}) => {
+    cropModeOf(o);
+    return {
+      kind: 'depth',
+      name: 'kitti-eigen-garg',
+      averaging: 'per-image',
+      minDepth: 1e-3,
+      maxDepth: 80,
+      clampPrediction: true,
+      medianScaling: o.medianScaling ?? false,
+      crop: (h, w) => ({
+        top: Math.trunc(0.40810811 * h),
+        bottom: Math.trunc(0.99189189 * h),
+        left: Math.trunc(0.03594771 * w),
+        right: Math.trunc(0.96405229 * w),
+      }),
+      description: `KITTI Eigen split, Garg crop, 1e-3 < y < 80${o.medianScaling ? ', median scaling' : ''}, per image`,
+    };
+  },
+  { kind: 'depth', description: 'KITTI Eigen split (monodepth2): Garg crop, 1e-3 < y < 80, optional median scaling, per image' },
+);
+
 /**
- * A protocol by name.
+ * A protocol by registry name (see {@link listProtocols}).
  * - `nyu-densedepth`: dense (filled) NYU gt, crop rows 20..459 / cols 24..615 inclusive at 480x640,
  *   no caps, metrics over the whole test set stacked; abs rel divides by the ground truth (DenseDepth's
  *   own evaluation swaps its arguments and divides by the prediction: not copied).
@@ -83,60 +151,26 @@ function scaledCrop(
  * - `kitti-eigen-garg`: valid 1e-3 < y < 80, Garg crop rows trunc(0.40810811 H)..trunc(0.99189189 H),
  *   cols trunc(0.03594771 W)..trunc(0.96405229 W) (half-open, as monodepth2), optional median scaling,
  *   prediction clamped to [1e-3, 80], per-image averaging.
+ * - `diw`: ordinal (WHDR/WKDR on point pairs); see OrdinalAccumulator.
  *
  * @example
  * const p = getProtocol('kitti-eigen-garg', { medianScaling: true });
  * p.crop(375, 1242); // { top: 153, bottom: 371, left: 44, right: 1197 }
  */
-export function getProtocol(name: DepthProtocolName, options: ProtocolOptions = {}): DepthProtocol {
-  const mode = options.cropMode ?? 'scale';
-  if (mode !== 'scale' && mode !== 'strict') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `getProtocol: cropMode must be 'scale' or 'strict', got ${String(mode)}`);
+export function getProtocol(name: DepthProtocolName, options?: ProtocolOptions): DepthProtocol;
+export function getProtocol(name: 'diw', options?: AnyProtocolOptions): OrdinalProtocol;
+export function getProtocol(name: string, options?: AnyProtocolOptions): Protocol;
+export function getProtocol(name: string, options: AnyProtocolOptions = {}): Protocol {
+  return protocolRegistry.get(name).factory(options);
+}
+
+/** A registered depth protocol, or an error that says the name is ordinal or unknown. */
+export function getDepthProtocol(name: string, options: ProtocolOptions = {}): DepthProtocol {
+  const p = getProtocol(name, options);
+  if (p.kind !== 'depth') {
+    throw new DepthblocksError('INVALID_ARGUMENT', `'${name}' is an ordinal protocol (point pairs): use OrdinalAccumulator or createAccumulator('${name}')`);
   }
-  const nyu = { height: 480, width: 640 };
-  switch (name) {
-    case 'nyu-densedepth':
-      return {
-        name,
-        averaging: 'whole-set',
-        clampPrediction: false,
-        medianScaling: options.medianScaling ?? false,
-        crop: scaledCrop(name, nyu, { top: 20, bottom: 460, left: 24, right: 616 }, mode),
-        description: 'NYU Depth v2, DenseDepth protocol: crop rows 20..459 cols 24..615, no caps, whole set',
-      };
-    case 'nyu-eigen':
-      return {
-        name,
-        averaging: 'per-image',
-        minDepth: 1e-3,
-        maxDepth: 10,
-        clampPrediction: true,
-        medianScaling: options.medianScaling ?? false,
-        crop: scaledCrop(name, nyu, { top: 45, bottom: 471, left: 41, right: 601 }, mode),
-        description: 'NYU Depth v2, Eigen crop [45:471, 41:601], 1e-3 < y < 10, per image',
-      };
-    case 'kitti-eigen-garg':
-      return {
-        name,
-        averaging: 'per-image',
-        minDepth: 1e-3,
-        maxDepth: 80,
-        clampPrediction: true,
-        medianScaling: options.medianScaling ?? false,
-        crop: (h, w) => ({
-          top: Math.trunc(0.40810811 * h),
-          bottom: Math.trunc(0.99189189 * h),
-          left: Math.trunc(0.03594771 * w),
-          right: Math.trunc(0.96405229 * w),
-        }),
-        description: `KITTI Eigen split, Garg crop, 1e-3 < y < 80${options.medianScaling ? ', median scaling' : ''}, per image`,
-      };
-    default:
-      throw new DepthblocksError(
-        'INVALID_ARGUMENT',
-        `getProtocol: unknown depth protocol "${String(name)}"; known: nyu-densedepth, nyu-eigen, kitti-eigen-garg (and 'diw', which is ordinal: use OrdinalAccumulator)`,
-      );
-  }
+  return p;
 }
 
 /** One ground-truth / prediction pair as an evaluation consumes it (row-major, metres, 0 = invalid). */
