@@ -5,11 +5,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { tf } from '@depthblocks/core';
+import { depthToTarget, tf } from '@depthblocks/core';
 import {
   Batcher,
   RgbdListDataset,
-  denseDepthNorm,
+  
   disposeBatch,
   encodeDepthPng,
   encodeRgb,
@@ -20,6 +20,9 @@ import {
 import { createOptimizer, trainStep, type DepthModel, type TrainLoss } from '@depthblocks/models';
 import type { Size } from './types';
 
+/** DenseDepth's target, 1000 / clip(depth_cm, 10, 1000). */
+const DENSEDEPTH = { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 } as const;
+
 export interface PipelineRate {
   samples: number;
   seconds: number;
@@ -28,7 +31,7 @@ export interface PipelineRate {
 }
 
 async function drain(ds: Dataset, batch: number): Promise<PipelineRate> {
-  const b = new Batcher(ds, { batchSize: batch, seed: 1, prefetch: 2, depthTransform: (d) => denseDepthNorm(d) });
+  const b = new Batcher(ds, { batchSize: batch, seed: 1, prefetch: 2, depthTransform: (d) => depthToTarget(d, DENSEDEPTH) });
   const t0 = performance.now();
   let samples = 0;
   for await (const x of b.epoch(0)) {
@@ -92,7 +95,7 @@ export async function trainingLoopWithBatcher(
 ): Promise<Record<string, unknown>> {
   const [h, w] = task.size;
   const ds = syntheticDataset({ count: task.batch * (task.steps + 1), width: w, height: h, seed: 5 });
-  const batcher = new Batcher(ds, { batchSize: task.batch, seed: 2, prefetch: 2, depthTransform: (d) => denseDepthNorm(d) });
+  const batcher = new Batcher(ds, { batchSize: task.batch, seed: 2, prefetch: 2, depthTransform: (d) => depthToTarget(d, DENSEDEPTH) });
   const optimizer = createOptimizer({ name: 'adam', lr: 1e-4 });
   const stepMs: number[] = [];
   let first = true;

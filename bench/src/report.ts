@@ -330,7 +330,7 @@ export function writeReport(rec: RunRecord): string {
         `| synthetic renderer alone | ${num(1000 / (data.renderMsPerSample as number), 1)} | ${ms(data.renderMsPerSample as number)} |`,
       );
       L.push(
-        `| synthetic through the Batcher (prefetch 2, denseDepthNorm) | ${num(syn.samplesPerSecond, 1)} | ${ms(1000 / syn.samplesPerSecond)} |`,
+        `| synthetic through the Batcher (prefetch 2, DenseDepth target) | ${num(syn.samplesPerSecond, 1)} | ${ms(1000 / syn.samplesPerSecond)} |`,
       );
       if (files)
         L.push(

@@ -23,7 +23,10 @@ export interface BatcherOptions {
   prefetch?: number;
   /** A bad sample: 'throw' (default) or 'skip' it, count it in `skipped` and fill the batch from the next ones. */
   onError?: OnError;
-  /** Maps depth (metres) to the training target, e.g. `denseDepthNorm`; the mask is taken from the raw depth. */
+  /**
+   * Maps depth (metres) to the training target, e.g. `(d) => depthToTarget(d, { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 })`
+   * (`depthToTarget` from @depthblocks/core); the mask is taken from the raw depth.
+   */
   depthTransform?: (depthM: Float32Array) => Float32Array;
 }
 

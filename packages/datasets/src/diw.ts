@@ -7,10 +7,11 @@
  * '<' = A closer (-1) ('=' is read as 0). Samples carry no metric depth (all 0 = invalid).
  */
 import * as nodePath from 'path';
-import { DepthblocksError, type OrdinalPair, type Sample } from '@depthblocks/core';
+import { DepthblocksError, type OrdinalPair, type Sample, z } from '@depthblocks/core';
 import { FileListDataset, readListFile, type BaseDatasetOptions, type FileEntry } from './dataset';
 import { decodeRgb, readFileBytes } from './image-io';
 import { rescalePairs } from './transforms';
+import { registerDataset } from './registry';
 
 /** One DIW record: image, 0-based pair in the CSV's image frame, and that frame's size. */
 export interface DiwRecord {
@@ -128,3 +129,8 @@ export async function diw(options: DiwOptions): Promise<DiwDataset> {
   }));
   return new DiwDataset(entries, `diw(${nodePath.basename(options.csvFile)})`, options);
 }
+
+registerDataset('diw', (o: Omit<DiwOptions, 'onError'>, c) => diw({ ...o, onError: c.onError }), {
+  description: 'Depth in the Wild: the official CSV (image path, then y_A,x_A,y_B,x_B,ordinal,width,height)',
+  options: z.strictObject({ csvFile: z.string(), imageRoot: z.string().optional() }),
+});

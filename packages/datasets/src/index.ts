@@ -42,11 +42,8 @@ export {
   centerCrop,
   compose,
   cropSample,
-  denseDepthDenorm,
-  denseDepthNorm,
   flipSample,
   kbCropSample,
-  logDepthNorm,
   permuteChannels,
   randomChannelPermutation,
   randomCrop,
@@ -54,9 +51,10 @@ export {
   rescalePairs,
   resize,
   resizeSample,
-  unitDepthNorm,
 } from './transforms';
-export type { DenseDepthNormOptions, DepthResize, Transform } from './transforms';
+export type { DepthResize, Transform } from './transforms';
+export { dataSpecSchema, datasetRegistry, hasDataset, listDatasets, openDataset, registerDataset } from './registry';
+export type { DataSpec, DatasetContext, DatasetRegistration } from './registry';
 export { Batcher, disposeBatch, samplesToBatch } from './batcher';
 export type { BatcherOptions, BatcherStats } from './batcher';
 export { withOrdinalPairs, samplePairs } from './ordinal-pairs';

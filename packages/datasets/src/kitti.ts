@@ -8,12 +8,13 @@
  */
 import { promises as fs } from 'fs';
 import * as nodePath from 'path';
-import { DepthblocksError, type Intrinsics } from '@depthblocks/core';
+import { DepthblocksError, type Intrinsics, z } from '@depthblocks/core';
 import { parseListText, readListFile, type BaseDatasetOptions } from './dataset';
 import { kittiIntrinsics, parseKittiCalib } from './kitti-calib';
 import { parseRgbDepthFocalList } from './nyu-bts';
 import { RgbdListDataset, type RgbdEntry } from './rgbd-list';
 import { kbCropSample } from './transforms';
+import { registerDataset } from './registry';
 
 /** The two list formats. */
 export type KittiListFormat = 'rgb-depth-focal' | 'date-drive-frame';
@@ -167,3 +168,14 @@ export async function kittiEigen(options: KittiOptions): Promise<KittiDataset> {
   });
   return Object.assign(ds, { dropped }) as KittiDataset;
 }
+
+registerDataset('kitti', (o: Omit<KittiOptions, 'onError'>, c) => kittiEigen({ ...o, onError: c.onError }), {
+  description: 'KITTI (Eigen split lists): RGB PNGs and 16-bit projected depth PNGs (metres = v / 256)',
+  options: z.strictObject({
+    listFile: z.string(),
+    rgbRoot: z.string(),
+    depthRoot: z.union([z.string(), z.array(z.string())]).optional(),
+    format: z.enum(['auto', 'rgb-depth-focal', 'date-drive-frame']).optional(),
+    kbCrop: z.boolean().optional(),
+  }),
+});

@@ -3,10 +3,11 @@
  * RGB JPEG/PNG and 16-bit depth PNGs in millimetres.
  */
 import * as nodePath from 'path';
-import { DepthblocksError } from '@depthblocks/core';
+import { DepthblocksError, z } from '@depthblocks/core';
 import { parseListText, readListFile, type BaseDatasetOptions } from './dataset';
 import { RgbdListDataset, type RgbdEntry } from './rgbd-list';
 import { NYU_INTRINSICS_640x480 } from './synthetic/scene';
+import { registerDataset } from './registry';
 
 /** Options of {@link nyuBts}. */
 export interface NyuBtsOptions extends BaseDatasetOptions {
@@ -87,3 +88,13 @@ export async function nyuBts(options: NyuBtsOptions): Promise<RgbdListDataset> {
     },
   });
 }
+
+registerDataset('nyu-bts', (o: Omit<NyuBtsOptions, 'onError'>, c) => nyuBts({ ...o, onError: c.onError }), {
+  description: 'BTS-style NYU folders: a list file of "rgb depth focal" lines, 16-bit depth PNGs in mm',
+  options: z.strictObject({
+    listFile: z.string(),
+    rgbRoot: z.string().optional(),
+    depthRoot: z.string().optional(),
+    depthScale: z.number().positive().optional(),
+  }),
+});

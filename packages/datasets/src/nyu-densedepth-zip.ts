@@ -3,7 +3,7 @@
  * `rgb_path,depth_path`) and the images themselves, all read entry by entry from the archive.
  * Depth: 8-bit PNGs (train) are metres = v / 255 * 10; 16-bit PNGs (test) are millimetres.
  */
-import { DepthblocksError, type Sample } from '@depthblocks/core';
+import { DepthblocksError, type Sample, z } from '@depthblocks/core';
 import {
   checkSameSize,
   iterateWithPolicy,
@@ -23,6 +23,7 @@ import {
 import { decodeDepthPng, decodeRgb, imageSize } from './image-io';
 import { NYU_INTRINSICS_640x480 } from './synthetic/scene';
 import { ZipReader } from './zip';
+import { registerDataset } from './registry';
 
 /** Options of {@link nyuDenseDepthZip}. */
 export interface NyuDenseDepthZipOptions extends BaseDatasetOptions {
@@ -194,3 +195,13 @@ export async function nyuDenseDepthZip(options: NyuDenseDepthZipOptions): Promis
     close: () => zip.close(),
   };
 }
+
+registerDataset('nyu-zip', (o: Omit<NyuDenseDepthZipOptions, 'onError'>, c) => nyuDenseDepthZip({ ...o, onError: c.onError }), {
+  description: "DenseDepth's nyu_data.zip (data/nyu2_train.csv, data/nyu2_test.csv)",
+  options: z.strictObject({
+    path: z.string(),
+    split: z.enum(['train', 'test']).optional(),
+    csvEntry: z.string().optional(),
+    depthScale: z.number().positive().optional(),
+  }),
+});

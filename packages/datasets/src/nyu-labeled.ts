@@ -7,10 +7,11 @@
  * images[n][c][x][y]. This module transposes to the interleaved H x W x 3 layout of a Sample.
  */
 import { promises as fs } from 'fs';
-import { DepthblocksError, isHdf5File, loadH5wasm, type Sample } from '@depthblocks/core';
+import { DepthblocksError, isHdf5File, loadH5wasm, type Sample, z } from '@depthblocks/core';
 import { checkIndex, iterateWithPolicy, sanitizeDepth, type BaseDatasetOptions, type Dataset, type ValidationReport } from './dataset';
 import { NYU_LABELED_TEST_INDICES, NYU_LABELED_TRAIN_INDICES } from './nyu-split';
 import { NYU_INTRINSICS_640x480 } from './synthetic/scene';
+import { registerDataset } from './registry';
 
 /** Options of {@link nyuLabeled}. */
 export interface NyuLabeledOptions extends BaseDatasetOptions {
@@ -204,3 +205,13 @@ export async function nyuLabeled(options: NyuLabeledOptions): Promise<NyuLabeled
   };
   return dataset;
 }
+
+registerDataset('nyu-labeled', (o: Omit<NyuLabeledOptions, 'onError'>, c) => nyuLabeled({ ...o, onError: c.onError }), {
+  description: 'NYU Depth v2 labeled set (nyu_depth_v2_labeled.mat, MATLAB v7.3 / HDF5), official 795/654 split',
+  options: z.strictObject({
+    path: z.string(),
+    split: z.enum(['train', 'test', 'all']).optional(),
+    indices: z.array(z.number().int().nonnegative()).optional(),
+    depth: z.enum(['depths', 'rawDepths']).optional(),
+  }),
+});

@@ -1,6 +1,6 @@
 /**
- * Sample transforms on typed arrays (resize, crop, flip, channel permutation) and the depth
- * normalisations of the published models. Random transforms take a core `Rng`, so a seed fixes
+ * Sample transforms on typed arrays (resize, crop, flip, channel permutation). (Depth normalisations, the
+ * training targets, are @depthblocks/core's depthToTarget.) Random transforms take a core `Rng`, so a seed fixes
  * every augmentation. Geometric transforms keep `intrinsics` and DIW `pairs` consistent.
  */
 import { DepthblocksError, Rng, type Intrinsics, type OrdinalPair, type Sample } from '@depthblocks/core';
@@ -310,78 +310,4 @@ export function kbCropSample(s: Sample): Sample {
     throw new DepthblocksError('INVALID_ARGUMENT', `KB crop needs at least 352x1216, sample '${s.id}' is ${s.height}x${s.width}`);
   }
   return cropSample(s, s.height - 352, Math.floor((s.width - 1216) / 2), 352, 1216);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Depth normalisation (REFERENCE section 1). Invalid depth (0, NaN, negative) maps to 0.
-
-/** Options of {@link denseDepthNorm}: clip range in centimetres (DenseDepth: 10..1000). */
-export interface DenseDepthNormOptions {
-  minDepthCm?: number;
-  maxDepthCm?: number;
-}
-
-/**
- * DenseDepth's target: y = maxDepthCm / clip(depth_cm, minDepthCm, maxDepthCm) with depth_cm =
- * 100 * metres, so y is in [1, 100] with the defaults (1000 / clip(cm, 10, 1000)). Invalid -> 0.
- *
- * @example
- * denseDepthNorm(Float32Array.of(1, 0.05, 20)); // [10, 100, 1]
- */
-export function denseDepthNorm(depthM: Float32Array, opts: DenseDepthNormOptions = {}): Float32Array {
-  const lo = opts.minDepthCm ?? 10;
-  const hi = opts.maxDepthCm ?? 1000;
-  const out = new Float32Array(depthM.length);
-  for (let i = 0; i < out.length; i++) {
-    const d = depthM[i];
-    if (!(d > 0) || !Number.isFinite(d)) continue;
-    const cm = Math.min(Math.max(d * 100, lo), hi);
-    out[i] = hi / cm;
-  }
-  return out;
-}
-
-/**
- * Inverse of {@link denseDepthNorm}: metres = maxDepthCm / y / 100 (10 / y with the defaults). y <= 0 -> 0.
- *
- * @example
- * denseDepthDenorm(Float32Array.of(10)); // [1]
- */
-export function denseDepthDenorm(y: Float32Array, opts: DenseDepthNormOptions = {}): Float32Array {
-  const hi = opts.maxDepthCm ?? 1000;
-  const out = new Float32Array(y.length);
-  for (let i = 0; i < out.length; i++) out[i] = y[i] > 0 ? hi / y[i] / 100 : 0;
-  return out;
-}
-
-/**
- * Depth scaled to [0, 1]: clip(metres / maxDepth, 0, 1) (NYU: maxDepth = 10). Invalid -> 0.
- *
- * @example
- * unitDepthNorm(Float32Array.of(5, 12), 10); // [0.5, 1]
- */
-export function unitDepthNorm(depthM: Float32Array, maxDepth = 10): Float32Array {
-  if (!(maxDepth > 0)) throw new DepthblocksError('INVALID_ARGUMENT', `unitDepthNorm: maxDepth must be > 0, got ${maxDepth}`);
-  const out = new Float32Array(depthM.length);
-  for (let i = 0; i < out.length; i++) {
-    const d = depthM[i];
-    if (!(d > 0) || !Number.isFinite(d)) continue;
-    out[i] = Math.min(d / maxDepth, 1);
-  }
-  return out;
-}
-
-/**
- * Natural log of depth for valid pixels; invalid -> 0 (keep the mask from the raw depth).
- *
- * @example
- * logDepthNorm(Float32Array.of(Math.E, 0)); // [1, 0]
- */
-export function logDepthNorm(depthM: Float32Array): Float32Array {
-  const out = new Float32Array(depthM.length);
-  for (let i = 0; i < out.length; i++) {
-    const d = depthM[i];
-    if (d > 0 && Number.isFinite(d)) out[i] = Math.log(d);
-  }
-  return out;
 }

@@ -1,8 +1,8 @@
-import { DepthblocksError, setupTestBackend, tf, type Sample } from '@depthblocks/core';
+import { DepthblocksError, depthToTarget, setupTestBackend, tf, type Sample } from '@depthblocks/core';
 import { Batcher, disposeBatch, samplesToBatch } from '../src/batcher';
 import type { Dataset } from '../src/dataset';
 import { syntheticDataset } from '../src/synthetic/dataset';
-import { compose, denseDepthNorm, randomCrop, randomHorizontalFlip } from '../src/transforms';
+import { compose, randomCrop, randomHorizontalFlip } from '../src/transforms';
 
 /** An in-memory dataset that counts concurrent loads and can fail on chosen indices. */
 function fakeDataset(n: number, opts: { w?: number; h?: number; failAt?: number[]; pairs?: boolean } = {}) {
@@ -58,7 +58,7 @@ describe('Batcher', () => {
     };
     const b: Sample = { id: 'b', rgb: new Uint8Array(6), depth: Float32Array.of(NaN, 0.05), width: 2, height: 1 };
     const before = tf.memory().numTensors;
-    const batch = samplesToBatch([a, b], denseDepthNorm);
+    const batch = samplesToBatch([a, b], (d) => depthToTarget(d, { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 }));
     expect(batch.rgb.shape).toEqual([2, 1, 2, 3]);
     expect(batch.depth.shape).toEqual([2, 1, 2, 1]);
     expect(Array.from(batch.rgb.dataSync().slice(0, 6))).toEqual([0, 0.2, 1, 10 / 255, 20 / 255, 30 / 255].map(Math.fround));

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { writeFileSync } from 'fs';
-import { DepthblocksError } from '@depthblocks/core';
+import { DepthblocksError, z } from '@depthblocks/core';
+import { listDatasets, openDataset, registerDataset, syntheticDataset } from '../src';
 import { checkSameSize, parseListText, sanitizeDepth, validateEntries } from '../src/dataset';
 import { encodeRgb } from '../src/image-io';
 import { makeTempDir, patternRgb } from './helpers';
@@ -58,5 +59,33 @@ describe('dataset helpers', () => {
     const err = await validateEntries('t', entries).catch((e) => e);
     expect(err).toBeInstanceOf(DepthblocksError);
     expect(err.message).toMatch(/3 problem\(s\) in 3 samples \(1 size-mismatch, 1 corrupt, 1 missing\)/);
+  });
+});
+
+describe('data specs and the reader registry', () => {
+  test('the six readers are registered; openDataset checks the spec before opening anything', async () => {
+    expect(listDatasets().map((d) => d.name).sort()).toEqual(['diw', 'kitti', 'nyu-bts', 'nyu-labeled', 'nyu-zip', 'synthetic']);
+    const ds = await openDataset({ type: 'synthetic', count: 3, width: 8, height: 6, seed: 1 });
+    expect(ds.length).toBe(3);
+    await expect(openDataset({ type: 'nyu-labelled', path: 'x.mat' })).rejects.toThrow(
+      /^Data spec: type: unknown dataset type "nyu-labelled" \(did you mean "nyu-labeled"\?\)/,
+    );
+    await expect(openDataset({ type: 'synthetic', count: 3, widht: 8, height: 6 })).rejects.toThrow(
+      /unknown key "widht" \(did you mean "width"\?\)/,
+    );
+    // checked before the file is touched: a missing file would be FILE_NOT_FOUND
+    await expect(openDataset({ type: 'nyu-labeled', path: '/nonexistent.mat', split: 'tset' })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringMatching(/split: expected one of "train", "test", "all", got string "tset" \(did you mean "test"\?\)/),
+    });
+  });
+
+  test('a reader registered from outside opens by its type', async () => {
+    registerDataset('tiny-synthetic-test', (o: { count: number }) => syntheticDataset({ count: o.count, width: 4, height: 4 }), {
+      description: 'test',
+      options: z.strictObject({ count: z.number().int().positive() }),
+    });
+    expect((await openDataset({ type: 'tiny-synthetic-test', count: 2 })).length).toBe(2);
+    await expect(openDataset({ type: 'tiny-synthetic-test', count: 0 })).rejects.toThrow(/count: must be > 0, got number 0/);
   });
 });

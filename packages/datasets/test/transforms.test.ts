@@ -1,13 +1,10 @@
-import { DepthblocksError, Rng, type Sample } from '@depthblocks/core';
+import { DepthblocksError, Rng, depthToTarget, targetToDepth, type Sample } from '@depthblocks/core';
 import {
   centerCrop,
   compose,
   cropSample,
-  denseDepthDenorm,
-  denseDepthNorm,
   flipSample,
   kbCropSample,
-  logDepthNorm,
   permuteChannels,
   randomChannelPermutation,
   randomCrop,
@@ -16,7 +13,6 @@ import {
   resizeNearestF32,
   resizeSample,
   resizeValidBilinearF32,
-  unitDepthNorm,
 } from '../src/transforms';
 import { patternRgb } from './helpers';
 
@@ -219,23 +215,23 @@ describe('channels', () => {
   });
 });
 
-describe('depth normalisation (REFERENCE section 1)', () => {
+describe("depth normalisation (REFERENCE section 1), core's depthToTarget on a sample's typed arrays", () => {
+  const DD = { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 } as const;
   test('DenseDepth: 1000 / clip(cm, 10, 1000), invalid -> 0, and back', () => {
     const d = Float32Array.of(1, 0.05, 20, 0, NaN, -3, 2.5);
-    const y = denseDepthNorm(d);
+    const y = depthToTarget(d, DD);
     expect(Array.from(y.slice(0, 6))).toEqual([10, 100, 1, 0, 0, 0]);
     expect(y[6]).toBeCloseTo(1000 / 250, 6);
-    const back = denseDepthDenorm(y);
+    const back = targetToDepth(y, DD);
     expect(back[0]).toBeCloseTo(1, 6);
     expect(back[6]).toBeCloseTo(2.5, 5);
-    expect(back[3]).toBe(0);
   });
 
   test('[0, 1] and log', () => {
-    expect(Array.from(unitDepthNorm(Float32Array.of(5, 12, 0), 10))).toEqual([0.5, 1, 0]);
-    const l = logDepthNorm(Float32Array.of(Math.E, 1, 0, NaN));
+    expect(Array.from(depthToTarget(Float32Array.of(5, 12, 0), { kind: 'unit', maxDepth: 10 }))).toEqual([0.5, 1, 0]);
+    const l = depthToTarget(Float32Array.of(Math.E, 1, 0, NaN), { kind: 'log' });
     expect(l[0]).toBeCloseTo(1, 6);
     expect(Array.from(l.slice(1))).toEqual([0, 0, 0]);
-    expect(() => unitDepthNorm(Float32Array.of(1), 0)).toThrow(DepthblocksError);
+    expect(() => depthToTarget(Float32Array.of(1), { kind: 'unit', maxDepth: 0 })).toThrow(DepthblocksError);
   });
 });

@@ -2,10 +2,11 @@
  * The synthetic RGB-D dataset: procedurally generated rooms rendered with exact depth. It is the
  * built-in data of the quickstart and of the tests (no download), deterministic by seed, any size.
  */
-import { DepthblocksError, type Sample } from '@depthblocks/core';
+import { DepthblocksError, type Sample, z } from '@depthblocks/core';
 import { checkIndex, type Dataset } from '../dataset';
 import { renderScene } from './render';
 import { generateScene } from './scene';
+import { registerDataset } from '../registry';
 
 /** Options of {@link syntheticDataset}. */
 export interface SyntheticOptions {
@@ -86,3 +87,17 @@ export function syntheticDataset(options: SyntheticOptions): Dataset {
     },
   };
 }
+
+registerDataset(
+  'synthetic',
+  (o: { count: number; width: number; height: number; seed?: number }) => syntheticDataset({ ...o, seed: o.seed ?? 0 }),
+  {
+    description: 'Procedural RGB-D scenes (seeded): boxes and planes rendered with a pinhole camera',
+    options: z.strictObject({
+      count: z.number().int().positive(),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      seed: z.number().int().optional(),
+    }),
+  },
+);
