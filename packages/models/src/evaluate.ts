@@ -19,7 +19,8 @@ import {
 import type { DepthModel } from './create-model';
 import { predict } from './predict';
 
-export type EvalProtocol = DepthProtocolName | 'diw';
+/** A registered evaluation protocol (@depthblocks/metrics' listProtocols: the NYU and KITTI ones, 'diw', or your own). */
+export type EvalProtocol = DepthProtocolName | 'diw' | (string & {});
 
 export interface EvaluateOptions {
   protocol: EvalProtocol;
@@ -72,10 +73,7 @@ export function sampleToInput(s: Pick<Sample, 'rgb' | 'width' | 'height'>, size?
  * console.log(toMarkdownTable([{ name: 'mine', metrics: out.result.metrics }]));
  */
 export async function evaluate(model: DepthModel | tf.LayersModel, dataset: Dataset, options: EvaluateOptions): Promise<EvaluationOutput> {
-  const acc =
-    options.protocol === 'diw'
-      ? createAccumulator('diw', { tau: options.protocolOptions?.tau })
-      : createAccumulator(options.protocol, options.protocolOptions ?? {});
+  const acc = createAccumulator(options.protocol, options.protocolOptions ?? {});
   const [si, sn] = options.shard ?? [0, 1];
   if (!(sn >= 1 && si >= 0 && si < sn))
     throw new DepthblocksError('INVALID_ARGUMENT', `shard must be [i, N] with 0 <= i < N, got [${si}, ${sn}]`);

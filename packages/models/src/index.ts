@@ -1,16 +1,19 @@
 /**
- * @depthblocks/models: compose any encoder with any decoder into a depth model, presets of the
- * published models, prediction with flip test-time augmentation, and save/load in the tfjs format on
- * the local file system. (The trainer and evaluator will live here too.)
+ * @depthblocks/models: compose any encoder with any decoder (by registered name or by object) into a depth
+ * model whose config is checked against one schema, presets of the published models (a registry), the
+ * trainer, evaluation, prediction with flip test-time augmentation, and save/load in the tfjs format.
  */
-export { createDepthModel, buildFromConfig, resolveEncoder, countTrainableParams, CONFIG_METADATA_KEY } from './create-model';
+export { createDepthModel, buildFromConfig, countTrainableParams, CONFIG_METADATA_KEY } from './create-model';
 export type { DepthModel } from './create-model';
-export { resolveConfig, parseConfig } from './config';
+export { resolveConfig, resolveParts, parseConfig, depthModelConfigSchema, depthModelSpecSchema, headConfigSchema, outputActivationSchema } from './config';
 export type { DepthModelConfig, DepthModelSpec, HeadConfig, OutputActivation } from './config';
-export { outputToDepth, depthToTarget, depthNormalizer, checkDepthNormalization } from './depth-normalization';
-export type { DepthNormalization } from './depth-normalization';
-export { unetScratchEncoder } from './scratch-unet-encoder';
+// The depth normalisation of a model's output is defined once, in @depthblocks/core; re-exported for models' users.
+export { depthToTarget, targetToDepth, targetRange } from '@depthblocks/core';
+export type { DepthNormalization } from '@depthblocks/core';
+export { unetScratchEncoder, unetScratchEncoderOptionsSchema } from './scratch-unet-encoder';
 export type { UnetScratchEncoderOptions } from './scratch-unet-encoder';
+export { getPreset, hasPreset, listPresets, presetNameSchema, presetOptionsSchema, presetRegistry, registerPreset } from './preset-registry';
+export type { PresetOptions, PresetRegistration } from './preset-registry';
 export {
   denseDepth169,
   denseDepth201,
@@ -19,11 +22,9 @@ export {
   unetPlusPlusResnext50,
   lrasppMobilenetV3,
   bridgeDensenet121,
-  getPreset,
-  listPresets,
   buildPreset,
 } from './presets';
-export type { PresetOptions, TrainingRecipe } from './presets';
+export type { TrainingRecipe } from './presets';
 export { predict } from './predict';
 export type { PredictOptions } from './predict';
 export { fileIO, saveDepthModel, loadDepthModel } from './io-node';

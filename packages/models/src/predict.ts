@@ -1,7 +1,6 @@
-import { tf, DepthblocksError, checkRank } from '@depthblocks/core';
+import { tf, DepthblocksError, checkRank, targetToDepth, type DepthNormalization } from '@depthblocks/core';
 import { resize2d } from '@depthblocks/decoders';
 import type { DepthModel } from './create-model';
-import { outputToDepth, DepthNormalization } from './depth-normalization';
 
 /** Options of {@link predict}. */
 export interface PredictOptions {
@@ -63,7 +62,7 @@ export function predict(model: DepthModel | tf.LayersModel, rgb: tf.Tensor3D | t
       const parts: tf.Tensor[] = [];
       for (let i = 0; i < batch.shape[0]; i += batchSize) {
         const slice = tf.slice(batch, [i, 0, 0, 0], [Math.min(batchSize, batch.shape[0] - i), -1, -1, -1]);
-        parts.push(outputToDepth(layers.predict(slice) as tf.Tensor, depth));
+        parts.push(targetToDepth(layers.predict(slice) as tf.Tensor, depth));
       }
       let y = (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor4D;
       if (options.outputSize === 'input') y = resize2d(y, [h, w], { halfPixelCenters: true });

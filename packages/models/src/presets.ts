@@ -1,7 +1,8 @@
-import { DepthblocksError } from '@depthblocks/core';
-import type { EncoderOptions } from '@depthblocks/encoders';
+import { parseWithSchema } from '@depthblocks/core';
 import { resolveConfig, DepthModelConfig, DepthModelSpec } from './config';
 import { createDepthModel, DepthModel } from './create-model';
+import { getPreset, presetOptionsSchema, registerPreset, type PresetOptions } from './preset-registry';
+import type { OptimizerOptions } from './train/optimizer-options';
 
 /**
  * The training recipe a preset carries in `config.metadata.training`, for the trainer. Loss weights
@@ -9,7 +10,8 @@ import { createDepthModel, DepthModel } from './create-model';
  * does not state it (see `notes`).
  */
 export interface TrainingRecipe {
-  optimizer: { name: 'adam' | 'adamw'; lr: number | null; beta1?: number; beta2?: number; weightDecay?: number };
+  /** The trainer's optimizer options; `lr: null` = the source does not state it. */
+  optimizer: Omit<OptimizerOptions, 'lr'> & { lr: number | null };
   batchSize: number | null;
   epochs: number | null;
   loss: Record<string, number>;
@@ -27,25 +29,20 @@ export interface TrainingRecipe {
   notes: string[];
 }
 
-/** Overrides every preset function accepts. */
-export interface PresetOptions {
-  /** Input [height, width] (default: the paper's), or null for any size. */
-  inputSize?: [number, number] | null;
-  /** Extra / replaced encoder options (e.g. { preprocessing: 'imagenet' }). */
-  encoderOptions?: EncoderOptions & { [key: string]: unknown };
-  /** Extra / replaced decoder options (e.g. { width: 'half' } for DenseDepth's half-feature ablation). */
-  decoderOptions?: Record<string, unknown>;
-  /** Model name (default: the preset's). */
-  name?: string;
-}
-
 function preset(
   id: string,
-  base: Omit<DepthModelSpec, 'metadata' | 'name'> & { paper: string; training: TrainingRecipe; reported?: Record<string, unknown> },
-  o: PresetOptions,
+  base: Omit<DepthModelSpec, 'metadata' | 'name' | 'encoder' | 'decoder'> & {
+    encoder: { name: string; options?: Record<string, unknown> };
+    decoder: { name: string; options?: Record<string, unknown> };
+    paper: string;
+    training: TrainingRecipe;
+    reported?: Record<string, unknown>;
+  },
+  options: PresetOptions,
 ): DepthModelConfig {
-  const enc = typeof base.encoder === 'string' ? { name: base.encoder, options: {} } : base.encoder;
-  const dec = typeof base.decoder === 'string' ? { name: base.decoder, options: {} } : base.decoder;
+  const o = parseWithSchema(presetOptionsSchema, options, `Preset ${id} options`);
+  const enc = base.encoder as { name: string; options?: Record<string, unknown> };
+  const dec = base.decoder as { name: string; options?: Record<string, unknown> };
   return resolveConfig({
     name: o.name ?? id,
     encoder: { name: enc.name, options: { ...enc.options, ...o.encoderOptions } },
@@ -53,7 +50,9 @@ function preset(
     head: base.head,
     inputSize: o.inputSize !== undefined ? o.inputSize : base.inputSize,
     depth: base.depth,
-    metadata: { preset: id, paper: base.paper, training: base.training, ...(base.reported ? { reported: base.reported } : {}) },
+    metadata: JSON.parse(
+      JSON.stringify({ preset: id, paper: base.paper, training: base.training, ...(base.reported ? { reported: base.reported } : {}) }),
+    ),
   });
 }
 
@@ -90,6 +89,7 @@ export function denseDepth169(o: PresetOptions = {}): DepthModelConfig {
     nyu: { d1: 0.846, d2: 0.974, d3: 0.994, absRel: 0.123, rmse: 0.465, log10: 0.053 },
   });
 }
+registerPreset('densedepth169', denseDepth169, { description: "DenseDepth with DenseNet-169 (the paper's model), full-width decoder, 480x640 -> 240x320", paper: DENSEDEPTH_PAPER });
 
 /**
  * DenseDepth with DenseNet-201 (the paper's encoder ablation: slower, small gain). F = 1920.
@@ -100,6 +100,7 @@ export function denseDepth169(o: PresetOptions = {}): DepthModelConfig {
 export function denseDepth201(o: PresetOptions = {}): DepthModelConfig {
   return denseDepthPreset('densedepth201', 'densenet201', o);
 }
+registerPreset('densedepth201', denseDepth201, { description: "DenseDepth with DenseNet-201 (the paper's encoder ablation)", paper: DENSEDEPTH_PAPER });
 
 /** DenseDepth on a DenseNet: DenseDepth taps, no preprocessing, full-width decoder, half-size linear output. */
 function denseDepthPreset(id: string, encoder: string, o: PresetOptions, reported?: Record<string, unknown>): DepthModelConfig {
@@ -159,6 +160,7 @@ export function unetScratch(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
+registerPreset('unet_scratch', unetScratch, { description: 'CS231N U-Net trained from scratch (reported d1 0.558)', paper: CS231N_PAPER });
 
 /**
  * The CS231N brief's transfer model: ResNet-34 encoder with an smp-style U-Net decoder
@@ -183,6 +185,7 @@ export function unetResnet34(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
+registerPreset('unet_resnet34', unetResnet34, { description: 'CS231N transfer model: ResNet-34 + U-Net decoder (reported d1 0.661)', paper: CS231N_PAPER });
 
 const MAASTRICHT_PAPER = 'Maastricht brief: U-Net++ (ResNeXt-50) and LR-ASPP (MobileNetV3-Large) on NYU, fine-tuned on Depth in the Wild';
 const maastrichtTraining = (freeze?: number): TrainingRecipe => ({
@@ -227,6 +230,7 @@ export function unetPlusPlusResnext50(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
+registerPreset('unetplusplus_resnext50', unetPlusPlusResnext50, { description: 'U-Net++ with ResNeXt-50 32x4d, 200x200, sigmoid [0, 1] depth (Maastricht)', paper: MAASTRICHT_PAPER });
 
 /**
  * LR-ASPP with MobileNetV3-Large at output stride 16 (torchvision's layout, 21 classes mapped to 1
@@ -252,6 +256,7 @@ export function lrasppMobilenetV3(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
+registerPreset('lraspp_mobilenetv3', lrasppMobilenetV3, { description: 'LR-ASPP with MobileNetV3-Large (output stride 16), 200x200 (Maastricht)', paper: MAASTRICHT_PAPER });
 
 /**
  * The perceptual-alignment model (Ashok): DenseNet-121 encoder (DenseDepth taps), bridge decoder with
@@ -291,38 +296,7 @@ export function bridgeDensenet121(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
-
-const PRESETS: Record<string, (o?: PresetOptions) => DepthModelConfig> = {
-  densedepth169: denseDepth169,
-  densedepth201: denseDepth201,
-  unet_scratch: unetScratch,
-  unet_resnet34: unetResnet34,
-  unetplusplus_resnext50: unetPlusPlusResnext50,
-  lraspp_mobilenetv3: lrasppMobilenetV3,
-  bridge_densenet121: bridgeDensenet121,
-};
-
-/**
- * A preset's config by name ('densedepth169', 'unet_resnet34', ...), for CLIs and config files.
- *
- * @example
- * const config = getPreset('lraspp_mobilenetv3', { inputSize: [224, 224] });
- */
-export function getPreset(name: string, o: PresetOptions = {}): DepthModelConfig {
-  const f = PRESETS[name];
-  if (!f) throw new DepthblocksError('NOT_FOUND', `Unknown preset '${name}'; presets: ${Object.keys(PRESETS).join(', ')}`);
-  return f(o);
-}
-
-/**
- * The preset names.
- *
- * @example
- * listPresets(); // ['densedepth169', 'densedepth201', 'unet_scratch', ...]
- */
-export function listPresets(): string[] {
-  return Object.keys(PRESETS);
-}
+registerPreset('bridge_densenet121', bridgeDensenet121, { description: 'Perceptual-alignment model: DenseNet-121 + bridge decoder (Ashok)', paper: 'Ashok, perceptual alignment for monocular depth (DenseNet-121 bridge decoder)' });
 
 /**
  * Builds a preset: a preset config (or its name) -> { model, config, encoder, decoder }.

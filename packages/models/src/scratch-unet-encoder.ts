@@ -1,36 +1,32 @@
-import { tf, DepthblocksError, FeatureMap } from '@depthblocks/core';
-import type { Encoder, EncoderOptions } from '@depthblocks/encoders';
+import { tf, DepthblocksError, parseWithSchema, z, type FeatureMap } from '@depthblocks/core';
+import { encoderOptionsSchema, registerEncoder, type Encoder } from '@depthblocks/encoders';
 
-/** Options of {@link unetScratchEncoder}: the encoder options plus the first block's filters. */
-export interface UnetScratchEncoderOptions extends Pick<EncoderOptions, 'inChannels' | 'namePrefix' | 'seed'> {
+/** Options of {@link unetScratchEncoder}: the common encoder options it uses plus the first block's filters. */
+export const unetScratchEncoderOptionsSchema = encoderOptionsSchema.pick({ inChannels: true, namePrefix: true, seed: true }).extend({
   /** Filters of the first down block (default 64); blocks double it, the bottleneck has 16x. */
-  baseFilters?: number;
+  baseFilters: z.number().int().positive().optional(),
   /** LeakyReLU slope (default 0.2). */
-  alpha?: number;
-}
+  alpha: z.number().nonnegative().optional(),
+});
+export type UnetScratchEncoderOptions = z.input<typeof unetScratchEncoderOptionsSchema>;
 
 /**
  * The contracting half of the CS231N brief's U-Net trained from scratch, as an encoder: four down
  * blocks (conv3x3 -> LeakyReLU -> BN, twice, then 2x2 max-pool) and a bottleneck (conv3x3 ->
  * LeakyReLU). Its feature maps are the blocks' pre-pool outputs at strides 1, 2, 4, 8 and the
  * bottleneck at stride 16, which a U-Net decoder with four blocks turns back into full resolution.
- * Registered in @depthblocks/models as 'unet_scratch' (not an ImageNet encoder: no weights).
+ * Registered by @depthblocks/models as encoder 'unet_scratch' (not an ImageNet encoder: no weights).
  *
  * @example
  * const model = createDepthModel({ encoder: { name: 'unet_scratch', options: { baseFilters: 32 } }, decoder: { name: 'unet', options: { channels: [256, 128, 64, 32] } } });
  */
-export function unetScratchEncoder(options: UnetScratchEncoderOptions = {}): Encoder {
+export function unetScratchEncoder(options: UnetScratchEncoderOptions = {}): Encoder<Required<UnetScratchEncoderOptions>> {
+  options = parseWithSchema(unetScratchEncoderOptionsSchema, options, 'unet_scratch options');
   const base = options.baseFilters ?? 64;
   const alpha = options.alpha ?? 0.2;
   const inChannels = options.inChannels ?? 3;
   const prefix = options.namePrefix ?? '';
   const seed = options.seed ?? 0;
-  if (!(Number.isInteger(base) && base > 0)) {
-    throw new DepthblocksError(
-      'INVALID_ARGUMENT',
-      `unet_scratch encoder: baseFilters must be a positive integer, got ${JSON.stringify(base)}`,
-    );
-  }
   const channels = [base, base * 2, base * 4, base * 8, base * 16];
   const strides = [1, 2, 4, 8, 16];
   const layers: tf.layers.Layer[] = [];
@@ -48,7 +44,7 @@ export function unetScratchEncoder(options: UnetScratchEncoderOptions = {}): Enc
     channels,
     strides,
     preprocessing: 'none',
-    options: { inChannels, outputStride: 32, preprocessing: 'none', namePrefix: prefix, seed },
+    options: { inChannels, namePrefix: prefix, seed, baseFilters: base, alpha },
     layers,
     build(input: tf.SymbolicTensor): FeatureMap[] {
       if (built) throw new DepthblocksError('INVALID_ARGUMENT', 'unet_scratch encoder: build() may be called once; make a new encoder');
@@ -94,3 +90,14 @@ export function unetScratchEncoder(options: UnetScratchEncoderOptions = {}): Enc
     },
   };
 }
+
+declare module '@depthblocks/encoders' {
+  interface EncoderOptionsByName {
+    unet_scratch: UnetScratchEncoderOptions;
+  }
+}
+
+registerEncoder('unet_scratch', unetScratchEncoder, {
+  description: "The CS231N brief's U-Net contracting path trained from scratch (conv-LeakyReLU-BN blocks, max-pool), strides 1..16",
+  options: unetScratchEncoderOptionsSchema,
+});

@@ -1,5 +1,5 @@
 import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
-import { predict, outputToDepth, depthToTarget, DepthModel, resolveConfig } from '../src';
+import { predict, targetToDepth, depthToTarget, DepthModel, resolveConfig } from '../src';
 
 beforeAll(async () => {
   await setupTestBackend();
@@ -46,7 +46,7 @@ describe('predict', () => {
   });
   test('uses the DepthModel config normalisation (unit, maxDepth 10 -> x10) and accepts [H, W, C]', () => {
     const model = shiftModel();
-    const dm: DepthModel = { model, config: resolveConfig({ encoder: 'x', decoder: 'unet', depth: { kind: 'unit', maxDepth: 10 } }) };
+    const dm: DepthModel = { model, config: resolveConfig({ encoder: 'resnet18', decoder: 'unet', depth: { kind: 'unit', maxDepth: 10 } }) };
     const x = rgbRow([1, 2, 3, 4]).squeeze([0]) as tf.Tensor3D;
     const y = predict(dm, x, { flipTTA: true });
     expect(y.shape).toEqual([1, 1, 4, 1]);
@@ -95,7 +95,7 @@ describe('depth normalisations', () => {
   test('densedepth: depth = clip(10 / y, 0.1, 10) and target = 10 / clip(depth, 0.1, 10)', () => {
     const n = { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 } as const;
     const y = tf.tensor1d([1, 2, 50, 200, 0.5]);
-    expect(Array.from(outputToDepth(y, n).dataSync())).toEqual([10, 5, 0.2, 0.1, 10].map(Math.fround));
+    expect(Array.from(targetToDepth(y, n).dataSync())).toEqual([10, 5, 0.2, 0.1, 10].map(Math.fround));
     // y = 1000 / clip(depth_cm, 10, 1000): 0.05 m -> 10 cm -> 100; 2 m -> 5; 20 m -> 1
     const t = depthToTarget(tf.tensor1d([0.05, 2, 20]), n);
     Array.from(t.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([100, 5, 1][i], 4));
@@ -106,13 +106,13 @@ describe('depth normalisations', () => {
     const unit = { kind: 'unit', maxDepth: 10 } as const;
     const u = depthToTarget(d, unit);
     Array.from(u.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([0.05, 0.2, 1][i], 6));
-    const back = outputToDepth(u, unit);
+    const back = targetToDepth(u, unit);
     Array.from(back.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([0.5, 2, 10][i], 5));
     const l = depthToTarget(d, { kind: 'log' });
-    Array.from(outputToDepth(l, { kind: 'log' }).dataSync()).forEach((v, i) => expect(v).toBeCloseTo([0.5, 2, 12][i], 4));
-    expect(Array.from(outputToDepth(d, { kind: 'none' }).dataSync())).toEqual([0.5, 2, 12]);
-    expect(() => outputToDepth(d, { kind: 'unit', maxDepth: -1 })).toThrow(/maxDepth must be a positive number/);
-    expect(() => outputToDepth(d, { kind: 'inverse' } as never)).toThrow(/kind must be/);
+    Array.from(targetToDepth(l, { kind: 'log' }).dataSync()).forEach((v, i) => expect(v).toBeCloseTo([0.5, 2, 12][i], 4));
+    expect(Array.from(targetToDepth(d, { kind: 'none' }).dataSync())).toEqual([0.5, 2, 12]);
+    expect(() => targetToDepth(d, { kind: 'unit', maxDepth: -1 })).toThrow(/maxDepth: must be > 0, got number -1/);
+    expect(() => targetToDepth(d, { kind: 'inverse' } as never)).toThrow(/kind: /);
     tf.dispose([d, u, back, l]);
   });
 });

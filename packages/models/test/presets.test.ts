@@ -71,7 +71,7 @@ describe('presets reproduce the published models (symbolic shapes only, no forwa
 
 describe('preset configs', () => {
   test('every preset is plain JSON with a training recipe, and rebuilds from its JSON', () => {
-    expect(listPresets()).toEqual([
+    expect(listPresets().map((p) => p.name)).toEqual([
       'densedepth169',
       'densedepth201',
       'unet_scratch',
@@ -80,7 +80,7 @@ describe('preset configs', () => {
       'lraspp_mobilenetv3',
       'bridge_densenet121',
     ]);
-    for (const name of listPresets()) {
+    for (const { name } of listPresets()) {
       const c = getPreset(name);
       expect(JSON.parse(JSON.stringify(c))).toEqual(c);
       const t = c.metadata.training as TrainingRecipe;
@@ -109,7 +109,10 @@ describe('preset configs', () => {
     });
     expect(denseDepth169().depth).toEqual({ kind: 'densedepth', minDepth: 0.1, maxDepth: 10 });
     expect(lrasppMobilenetV3().encoder.options).toMatchObject({ outputStride: 16 });
-    expect(() => getPreset('midas')).toThrow(/Unknown preset 'midas'/);
+    expect(() => getPreset('midas')).toThrow(/Unknown preset "midas"; registered presets: densedepth169/);
+    expect(() => getPreset('densedepth196')).toThrow(/Unknown preset "densedepth196" \(did you mean "densedepth169"\?\)/);
+    expect(() => denseDepth169({ inputSzie: [96, 128] } as never)).toThrow(/^Preset densedepth169 options: unknown key "inputSzie" \(did you mean "inputSize"\?\)$/);
+    expect(() => denseDepth169({ decoderOptions: { widht: 'half' } })).toThrow(/decoder.options: unknown key "widht" \(did you mean "width"\?\)/);
   });
   test('a preset with a small input runs forward and rebuilds identically from JSON', () => {
     const config = lrasppMobilenetV3({ inputSize: [48, 48], decoderOptions: { seed: 3 } });

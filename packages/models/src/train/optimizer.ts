@@ -3,22 +3,10 @@
  * does), AdamW (decoupled weight decay, Loshchilov & Hutter) and SGD with momentum. The learning rate can be
  * changed between steps (schedules) and the whole state saved and restored (checkpoints).
  */
-import { DepthblocksError, simdAdamUpdate, tensorStorage, tf } from '@depthblocks/core';
+import { DepthblocksError, parseWithSchema, simdAdamUpdate, tensorStorage, tf } from '@depthblocks/core';
+import { optimizerOptionsSchema, type OptimizerName, type OptimizerOptions } from './optimizer-options';
 
-export type OptimizerName = 'adam' | 'adamw' | 'sgd';
-
-export interface OptimizerOptions {
-  name?: OptimizerName;
-  /** Learning rate (default 1e-4, DenseDepth's). */
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  /** adam: L2 penalty added to the gradient (torch Adam's weight_decay); adamw: decoupled decay. Default 0 (adamw: 0.01). */
-  weightDecay?: number;
-  /** sgd momentum (default 0.9). */
-  momentum?: number;
-}
+export type { OptimizerName, OptimizerOptions } from './optimizer-options';
 
 /** One named array of optimizer state (first/second moments, step count). */
 export interface NamedState {
@@ -112,10 +100,8 @@ function fusedUpdate(
  * const opt = createOptimizer({ name: 'adamw', lr: 1e-3, weightDecay: 0.02 });
  */
 export function createOptimizer(options: OptimizerOptions = {}): TrainOptimizer {
+  options = parseWithSchema(optimizerOptionsSchema, options, 'Optimizer options');
   const name = options.name ?? 'adam';
-  if (!['adam', 'adamw', 'sgd'].includes(name)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `Unknown optimizer '${name}': use 'adam', 'adamw' or 'sgd'`);
-  }
   const o: Required<OptimizerOptions> = {
     name,
     lr: options.lr ?? 1e-4,
@@ -125,8 +111,6 @@ export function createOptimizer(options: OptimizerOptions = {}): TrainOptimizer 
     weightDecay: options.weightDecay ?? (name === 'adamw' ? 0.01 : 0),
     momentum: options.momentum ?? 0.9,
   };
-  if (!(o.lr > 0)) throw new DepthblocksError('INVALID_ARGUMENT', `Learning rate must be > 0, got ${o.lr}`);
-  if (!(o.weightDecay >= 0)) throw new DepthblocksError('INVALID_ARGUMENT', `weightDecay must be >= 0, got ${o.weightDecay}`);
   // State per variable name (not per position, as tfjs' optimizers do), so that the set of trained variables
   // can change (encoder frozen, then unfrozen) and a variable's moments stay its own.
   const slots = new Map<string, { m: tf.Variable; v?: tf.Variable; step: number }>();

@@ -2,13 +2,51 @@
  * Learning-rate schedules: constant, step decay, cosine (with warm-up), and reduce-on-plateau (as DenseDepth's
  * Keras code used). A schedule is a small state machine whose state is saved in checkpoints.
  */
-import { DepthblocksError } from '@depthblocks/core';
+import { parseWithSchema, z } from '@depthblocks/core';
 
-export type ScheduleOptions =
-  | { type: 'constant' }
-  | { type: 'step'; stepSize: number; gamma?: number; per?: 'epoch' | 'step' }
-  | { type: 'cosine'; totalSteps?: number; minLr?: number; warmupSteps?: number }
-  | { type: 'plateau'; factor?: number; patience?: number; minLr?: number; threshold?: number; monitor?: string; mode?: 'min' | 'max' };
+const nonNegative = z.number().nonnegative();
+
+/**
+ * A schedule's options, defined once: the trainer (`train({ schedule })`), `createSchedule` and the CLI's run
+ * configs (`train.schedule`) take this schema's type. Strict: an unknown key is an error with a "did you mean".
+ */
+export const scheduleOptionsSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('constant') }),
+  z.strictObject({
+    type: z.literal('step'),
+    /** Multiply the rate by `gamma` every `stepSize` epochs (or steps, with `per: 'step'`). */
+    stepSize: z.number().int().positive(),
+    /** Default 0.1. */
+    gamma: z.number().positive().optional(),
+    /** Default 'epoch'. */
+    per: z.enum(['epoch', 'step']).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('cosine'),
+    /** Steps of the whole decay (default: the run's). */
+    totalSteps: z.number().int().positive().optional(),
+    /** Final rate (default 0). */
+    minLr: nonNegative.optional(),
+    /** Linear warm-up steps (default 0). */
+    warmupSteps: z.number().int().nonnegative().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('plateau'),
+    /** Rate multiplier on a plateau (default 0.7). */
+    factor: z.number().positive().lt(1).optional(),
+    /** Epochs without improvement before reducing (default 5). */
+    patience: z.number().int().nonnegative().optional(),
+    minLr: nonNegative.optional(),
+    /** Relative improvement that counts (default 1e-4). */
+    threshold: nonNegative.optional(),
+    /** The metric watched (default: the trainer's `monitor`, the epoch's mean loss). */
+    monitor: z.string().optional(),
+    /** 'min' (default) or 'max': which direction is better. */
+    mode: z.enum(['min', 'max']).optional(),
+  }),
+]);
+
+export type ScheduleOptions = z.input<typeof scheduleOptionsSchema>;
 
 export interface ScheduleState {
   /** plateau: best value seen, epochs without improvement, current multiplier. */
@@ -34,14 +72,8 @@ export interface Schedule {
  * const lr = s.lrAt(1e-4, step, epoch, totalSteps);
  */
 export function createSchedule(options: ScheduleOptions = { type: 'constant' }): Schedule {
+  options = parseWithSchema(scheduleOptionsSchema, options, 'Schedule options');
   const state: ScheduleState = { best: null, bad: 0, scale: 1 };
-  const type = options.type;
-  if (!['constant', 'step', 'cosine', 'plateau'].includes(type)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `Unknown schedule '${type}': use 'constant', 'step', 'cosine' or 'plateau'`);
-  }
-  if (options.type === 'step' && !(options.stepSize > 0)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `step schedule needs stepSize > 0, got ${options.stepSize}`);
-  }
   const schedule: Schedule = {
     options,
     state,

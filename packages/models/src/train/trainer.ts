@@ -5,20 +5,19 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DepthblocksError, Rng, tf, type Batch, type OrdinalPair } from '@depthblocks/core';
+import { DepthblocksError, Rng, tf, type Batch } from '@depthblocks/core';
+import type { LossBreakdown, LossFn } from '@depthblocks/losses';
 import { disposeBatch } from '@depthblocks/datasets';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint';
 import { createOptimizer, type OptimizerOptions, type TrainOptimizer } from './optimizer';
 import { Progress } from './progress';
 import { createSchedule, type ScheduleOptions } from './schedule';
 
-/** A loss as the losses package makes them: a scalar, or `{ total, terms }` for logging each term. */
-export type TrainLoss = (
-  yTrue: tf.Tensor4D,
-  yPred: tf.Tensor4D,
-  mask?: tf.Tensor4D,
-  context?: { pairs?: OrdinalPair[][]; pairsSize?: { width: number; height: number } },
-) => tf.Scalar | { total: tf.Scalar; terms: Record<string, tf.Scalar> };
+/**
+ * A loss as @depthblocks/losses makes them: a {@link LossFn} (a scalar), or a combined loss that returns
+ * `{ total, terms }` for logging each term.
+ */
+export type TrainLoss = (...args: Parameters<LossFn>) => ReturnType<LossFn> | LossBreakdown;
 
 /** Where batches come from: a Batcher (which has `epoch(e)`), or a function of the epoch. */
 export type BatchSource = { epoch(e: number): AsyncIterable<Batch>; batchesPerEpoch?: number } | ((epoch: number) => AsyncIterable<Batch>);
