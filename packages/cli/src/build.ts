@@ -1,5 +1,5 @@
 /** Building the pieces of a run from its config: model, batcher, loss, evaluation. */
-import { DepthblocksError, tf } from '@depthblocks/core';
+import { DepthblocksError, targetRange, tf, type DepthNormalization } from '@depthblocks/core';
 import {
   Batcher,
   compose,
@@ -11,47 +11,16 @@ import {
 } from '@depthblocks/datasets';
 import { getEncoder, loadWeights } from '@depthblocks/encoders';
 import { combineLosses, featuresAt, kerasResnet50Preprocess, PERCEPTUAL_DEFAULT_LAYER, type LossWeights } from '@depthblocks/losses';
-import {
-  buildPreset,
-  createDepthModel,
-  depthToTarget,
-  listPresets,
-  loadDepthModel,
-  type DepthModel,
-  type DepthNormalization,
-  type TrainLoss,
-} from '@depthblocks/models';
+import { buildPreset, createDepthModel, depthToTarget, loadDepthModel, type DepthModel, type DepthModelSpec, type TrainLoss } from '@depthblocks/models';
 import type { RunConfig } from './run-config';
 
-/** The model a config names: a saved model folder, a preset, or a spec. */
+/** The model a (checked) run config names: a saved model folder, a preset, or a spec. */
 export async function buildModel(cfg: RunConfig): Promise<DepthModel> {
   if (cfg.modelDir) return loadDepthModel(cfg.modelDir);
   if (cfg.model === undefined)
     throw new DepthblocksError('INVALID_ARGUMENT', 'The config needs "model" (a preset name or { encoder, decoder }) or "modelDir"');
-  if (typeof cfg.model === 'string') {
-    if (!listPresets().includes(cfg.model)) {
-      throw new DepthblocksError(
-        'INVALID_ARGUMENT',
-        `Unknown preset "${cfg.model}": use one of ${listPresets().join(', ')}, or give { "encoder": ..., "decoder": ... }`,
-      );
-    }
-    return buildPreset(cfg.model, cfg.presetOptions ?? {});
-  }
-  return createDepthModel(cfg.model);
-}
-
-/** [min, max] of the training target under a depth normalisation (for SSIM's maxVal). */
-export function targetRange(norm: DepthNormalization): [number, number] {
-  switch (norm.kind) {
-    case 'densedepth':
-      return [1, norm.maxDepth / norm.minDepth];
-    case 'unit':
-      return [0, 1];
-    case 'log':
-      return [Math.log(0.1), Math.log(80)];
-    case 'none':
-      return [0, 10];
-  }
+  if (typeof cfg.model === 'string') return buildPreset(cfg.model, cfg.presetOptions ?? {});
+  return createDepthModel(cfg.model as DepthModelSpec);
 }
 
 /** The per-sample transform: resize to the input size, then the augmentations. */
@@ -91,7 +60,7 @@ export async function perceptualFeatures(weightsFile?: string): Promise<{ featur
 
 /** The loss of a run: the named terms on the model's training target (metres -> target inside). */
 export async function buildLoss(cfg: RunConfig, norm: DepthNormalization): Promise<{ loss: TrainLoss; warnings: string[] }> {
-  const weights = (cfg.train?.loss ?? { l1: 0.1, grad: 1, ssim: 1 }) as LossWeights;
+  const weights: LossWeights = cfg.train?.loss ?? { l1: 0.1, grad: 1, ssim: 1 };
   const [lo, hi] = targetRange(norm);
   const warnings: string[] = [];
   let perceptual;

@@ -1,90 +1,109 @@
 /**
  * The JSON run config every command reads (flags override it): which model, which data, how to train and
- * evaluate, where to write. Presets' configs live in the repository's configs/ folder.
+ * evaluate, where to write. One zod schema, built from the schemas of the parts it names (the model spec,
+ * presets, data specs, optimizer, schedule, loss weights, protocols), so nothing is declared twice; the type
+ * is derived from it. Presets' configs live in the repository's configs/ folder.
  */
 import * as fs from 'fs';
-import { DepthblocksError } from '@depthblocks/core';
-import type { DepthModelSpec, PresetOptions } from '@depthblocks/models';
-import type { DataSpec } from './data';
+import { DepthblocksError, parseWithSchema, registeredName, z } from '@depthblocks/core';
+import { dataSpecSchema } from '@depthblocks/datasets';
+import { lossWeightsSchema } from '@depthblocks/losses';
+import { protocolRegistry } from '@depthblocks/metrics';
+import {
+  depthModelSpecSchema,
+  optimizerOptionsSchema,
+  presetNameSchema,
+  presetOptionsSchema,
+  scheduleOptionsSchema,
+} from '@depthblocks/models';
 
-export interface RunConfig {
-  /** A preset name (`denseDepth169`, ...) or a model spec `{ encoder, decoder, head, depth }`. */
-  model?: string | DepthModelSpec;
-  presetOptions?: PresetOptions;
-  /** Start from a saved model folder (model.json + weights) instead of building one. */
-  modelDir?: string;
-  data: { train?: DataSpec; test?: DataSpec };
-  train?: {
-    epochs?: number;
-    batchSize?: number;
-    /** [height, width] the samples are resized to (default: as stored). */
-    inputSize?: [number, number];
-    optimizer?: { name?: 'adam' | 'adamw' | 'sgd'; lr?: number; weightDecay?: number; beta1?: number; beta2?: number };
-    schedule?:
-      | { type: 'constant' }
-      | { type: 'step'; stepSize: number; gamma?: number }
-      | { type: 'cosine'; warmupSteps?: number; minLr?: number }
-      | { type: 'plateau'; factor?: number; patience?: number; minLr?: number };
-    /** Loss term weights, e.g. { "l1": 0.1, "grad": 1, "ssim": 1 }. */
-    loss?: Record<string, number>;
-    /** Perceptual loss: a ResNet-50 Keras .h5 to load into its frozen feature extractor. */
-    perceptualWeights?: string;
-    augmentation?: { hflip?: number; channelSwap?: number };
-    freezeEncoderEpochs?: number;
-    clipGradNorm?: number;
-    maxSteps?: number;
-    /** Evaluate on data.test every N epochs (0: never) on at most evalLimit images. */
-    evalEvery?: number;
-    evalLimit?: number;
-    resume?: boolean;
-  };
-  eval?: {
-    protocol?: 'nyu-densedepth' | 'nyu-eigen' | 'kitti-eigen-garg' | 'diw';
-    flipTTA?: boolean;
-    medianScaling?: boolean;
-    limit?: number;
-  };
-  /** Output folder (default runs/<model name>). */
-  output?: string;
-  seed?: number;
-  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-  threads?: number;
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const probability = z.number().min(0).max(1);
+
+/** The compute backend a run asks for. */
+export const backendSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+
+/** The schema of a run config (strict at every level: a typo'd key is an error with a "did you mean"). */
+export const runConfigSchema = z
+  .strictObject({
+    /** Free text (the preset configs explain their values here). */
+    $comment: z.union([z.string(), z.array(z.string())]).optional(),
+    /** A preset name (`densedepth169`, ...) or a model spec `{ encoder, decoder, head, depth }`. */
+    model: z.union([presetNameSchema, depthModelSpecSchema]).optional(),
+    presetOptions: presetOptionsSchema.optional(),
+    /** Start from a saved model folder (model.json + weights) instead of building one. */
+    modelDir: z.string().optional(),
+    /** Data specs `{ "type": <registered reader>, ...its options }`. */
+    data: z.strictObject({ train: dataSpecSchema.optional(), test: dataSpecSchema.optional() }),
+    train: z
+      .strictObject({
+        epochs: positiveInt.optional(),
+        batchSize: positiveInt.optional(),
+        /** [height, width] the samples are resized to (default: as stored). */
+        inputSize: z.tuple([positiveInt, positiveInt]).optional(),
+        optimizer: optimizerOptionsSchema.optional(),
+        schedule: scheduleOptionsSchema.optional(),
+        /** Loss term weights by registered term name, e.g. { "l1": 0.1, "grad": 1, "ssim": 1 }. */
+        loss: lossWeightsSchema.optional(),
+        /** Perceptual loss: a ResNet-50 Keras .h5 to load into its frozen feature extractor. */
+        perceptualWeights: z.string().optional(),
+        augmentation: z.strictObject({ hflip: probability.optional(), channelSwap: probability.optional() }).optional(),
+        freezeEncoderEpochs: nonNegativeInt.optional(),
+        clipGradNorm: z.number().positive().optional(),
+        maxSteps: positiveInt.optional(),
+        /** Evaluate on data.test every N epochs (0: never) on at most evalLimit images. */
+        evalEvery: nonNegativeInt.optional(),
+        evalLimit: positiveInt.optional(),
+        resume: z.boolean().optional(),
+      })
+      .optional(),
+    eval: z
+      .strictObject({
+        /** A registered protocol (default: from the data type). */
+        protocol: registeredName(protocolRegistry).optional(),
+        flipTTA: z.boolean().optional(),
+        medianScaling: z.boolean().optional(),
+        limit: positiveInt.optional(),
+      })
+      .optional(),
+    /** Output folder (default runs/<model name>). */
+    output: z.string().optional(),
+    seed: z.number().int().optional(),
+    backend: backendSchema.optional(),
+    threads: positiveInt.optional(),
+  })
+  .refine((c) => c.model !== undefined || c.modelDir !== undefined, {
+    message: 'needs "model" (a preset name or { encoder, decoder }) or "modelDir"',
+  });
+
+/** A run config (see {@link runConfigSchema}). */
+export type RunConfig = z.input<typeof runConfigSchema>;
+
+/**
+ * Checks a run config against {@link runConfigSchema}, before anything is built or written:
+ * `DepthblocksError('INVALID_CONFIG')` names every wrong field (`train.optimizer.lr: expected number, got
+ * string "1e-4"`), with a "did you mean" for unknown keys and names.
+ *
+ * @example
+ * checkRunConfig({ model: 'densedepth169', data: {}, train: { epoch: 3 } }, 'run.json');
+ * // INVALID_CONFIG: Run config run.json: train: unknown key "epoch" (did you mean "epochs"?)
+ */
+export function checkRunConfig(cfg: unknown, where = 'config'): RunConfig {
+  parseWithSchema(runConfigSchema, cfg, `Run config ${where}`);
+  return cfg as RunConfig;
 }
 
-/** Reads a run config file (JSON), with an error that names the file and the problem. */
+/** Reads a run config file (JSON) and checks it, with an error that names the file and the problem. */
 export function readRunConfig(file: string): RunConfig {
   if (!fs.existsSync(file)) throw new DepthblocksError('FILE_NOT_FOUND', `Config file not found: ${file}`);
   let cfg: unknown;
   try {
     cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `Config ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new DepthblocksError('INVALID_CONFIG', `Config ${file} is not valid JSON: ${(e as Error).message}`);
   }
   return checkRunConfig(cfg, file);
-}
-
-/** Checks the shape of a run config. */
-export function checkRunConfig(cfg: unknown, where = 'config'): RunConfig {
-  const bad = (what: string): never => {
-    throw new DepthblocksError('INVALID_ARGUMENT', `${where}: ${what}`);
-  };
-  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) bad('must be a JSON object');
-  const c = cfg as RunConfig;
-  if (c.model === undefined && c.modelDir === undefined) bad('needs "model" (a preset name or { encoder, decoder }) or "modelDir"');
-  if (!c.data || typeof c.data !== 'object') bad('needs "data": { "train": {...}, "test": {...} }');
-  const t = c.train ?? {};
-  for (const k of ['epochs', 'batchSize', 'maxSteps', 'evalEvery', 'evalLimit', 'freezeEncoderEpochs'] as const) {
-    const v = t[k];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) bad(`train.${k} must be a non-negative integer, got ${JSON.stringify(v)}`);
-  }
-  if (t.inputSize && !(Array.isArray(t.inputSize) && t.inputSize.length === 2 && t.inputSize.every((v) => Number.isInteger(v) && v > 0))) {
-    bad(`train.inputSize must be [height, width], got ${JSON.stringify(t.inputSize)}`);
-  }
-  if (t.loss)
-    for (const [k, v] of Object.entries(t.loss))
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-        bad(`train.loss.${k} must be a non-negative number, got ${JSON.stringify(v)}`);
-  return c;
 }
 
 /** Deep-merges `patch` into `base` (objects merge, everything else replaces). */

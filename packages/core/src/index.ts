@@ -38,7 +38,17 @@ export { z } from 'zod';
 export { createRegistry } from './registry';
 export type { Registry, RegistryEntry } from './registry';
 export { closestName, didYouMean, editDistance } from './did-you-mean';
-export { configIssues, describeValue, formatConfigPath, parseWithSchema, registeredKeys, registeredName, throwConfigIssues } from './schema';
+export {
+  acceptsNumber,
+  configIssues,
+  describeValue,
+  formatConfigPath,
+  parseWithSchema,
+  registeredKeys,
+  registeredName,
+  schemaAt,
+  throwConfigIssues,
+} from './schema';
 export type { ConfigIssue } from './schema';
 export { checkDepthNormalization, depthNormalizationSchema, depthToTarget, targetRange, targetToDepth } from './depth-normalization';
 export type { DepthNormalization } from './depth-normalization';

@@ -96,8 +96,17 @@ function issueMessage(iss: z.core.$ZodRawIssue): string | undefined {
     }
     case 'not_multiple_of':
       return `must be a multiple of ${String(iss.divisor)}, got ${describeValue(input)}`;
-    case 'invalid_union':
-      return `${iss.message ?? 'does not match any allowed form'}, got ${describeValue(input)}`;
+    case 'invalid_union': {
+      // the branches whose type matched (no type error at their root) say what is wrong inside; else list the types
+      const errors = (iss as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+      const typeErrors = errors.map((b) => b.find((i) => i.path.length === 0 && i.code === 'invalid_type'));
+      const matched = errors.filter((_, k) => !typeErrors[k]);
+      if (matched.length === 1 && matched[0].length) {
+        return matched[0].map((i) => (i.path.length ? `${formatConfigPath(i.path)}: ${i.message}` : i.message)).join('; ');
+      }
+      const expected = [...new Set(typeErrors.filter((i) => i).map((i) => (i as { expected: string }).expected))];
+      return `expected ${expected.length ? expected.join(' or ') : 'one of the allowed forms'}, got ${describeValue(input)}`;
+    }
     case 'custom':
       return iss.message;
     default:
@@ -163,7 +172,7 @@ function unknownName(registry: Registry<unknown, unknown>, name: string): string
  * @example
  * const presetName = registeredName(presetRegistry); // 'densedepth169' ok, 'densedepth196' -> did you mean
  */
-export function registeredName(registry: Registry<unknown, unknown>): z.ZodType<string> {
+export function registeredName(registry: Registry<unknown, unknown>): z.ZodType<string, string> {
   return z.string().superRefine((name, ctx) => {
     if (!registry.has(name)) ctx.addIssue({ code: 'custom', message: unknownName(registry, name), input: name });
   });
@@ -176,10 +185,72 @@ export function registeredName(registry: Registry<unknown, unknown>): z.ZodType<
  * @example
  * const lossWeights = registeredKeys(lossRegistry, z.number().nonnegative()); // { l1: 0.1, ssim: 1 }
  */
-export function registeredKeys<V extends z.ZodType>(registry: Registry<unknown, unknown>, value: V): z.ZodType<Record<string, z.output<V>>> {
-  return z.record(z.string(), value).superRefine((record, ctx) => {
+export function registeredKeys<V extends z.ZodType>(
+  registry: Registry<unknown, unknown>,
+  value: V,
+): z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>> {
+  const schema = z.record(z.string(), value).superRefine((record, ctx) => {
     for (const k of Object.keys(record)) {
       if (!registry.has(k)) ctx.addIssue({ code: 'custom', message: unknownName(registry, k), path: [k], input: record[k] });
     }
   });
+  return schema as unknown as z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>>;
+}
+
+/** zod's definition of a schema (the fields this module reads). */
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  options?: z.ZodType[];
+  getter?: () => z.ZodType;
+}
+const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+
+/** The schema inside optional / nullable / default / lazy / pipe wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  for (let d = defOf(schema); ; d = defOf(schema)) {
+    if (d.innerType && ['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch'].includes(d.type)) schema = d.innerType;
+    else if (d.type === 'lazy' && d.getter) schema = d.getter();
+    else if (d.type === 'pipe' && d.in) schema = d.in;
+    else return schema;
+  }
+}
+
+/**
+ * The schema of the value at `path` inside an object schema (through optional/default wrappers and unions
+ * of objects), or undefined when the path leads nowhere. Used to parse a command-line flag with the type of
+ * the config field it sets.
+ *
+ * @example
+ * schemaAt(runConfigSchema, ['train', 'optimizer', 'lr']); // z.number().positive().optional()
+ */
+export function schemaAt(schema: z.ZodType, path: readonly string[]): z.ZodType | undefined {
+  if (path.length === 0) return schema;
+  const d = defOf(unwrap(schema));
+  if (d.type === 'object' && d.shape) {
+    const next = d.shape[path[0]];
+    return next ? schemaAt(next, path.slice(1)) : undefined;
+  }
+  if (d.type === 'union' && d.options) {
+    for (const o of d.options) {
+      const found = schemaAt(o, path);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a schema takes numbers (a number, or a union / literal list with a number in it): a command-line
+ * flag for it is parsed as a number.
+ */
+export function acceptsNumber(schema: z.ZodType): boolean {
+  const inner = unwrap(schema);
+  const d = defOf(inner) as Def & { values?: unknown[] };
+  if (d.type === 'number' || d.type === 'int') return true;
+  if (d.type === 'literal') return (d.values ?? []).some((v) => typeof v === 'number');
+  if (d.type === 'union' && d.options) return d.options.some(acceptsNumber);
+  return false;
 }

@@ -1,5 +1,19 @@
 /** Config checking: zod issues -> one INVALID_CONFIG error naming the path, the value and the nearest valid key. */
-import { closestName, configIssues, DepthblocksError, didYouMean, editDistance, formatConfigPath, parseWithSchema, z } from '../src';
+import {
+  acceptsNumber,
+  closestName,
+  configIssues,
+  createRegistry,
+  DepthblocksError,
+  didYouMean,
+  editDistance,
+  formatConfigPath,
+  parseWithSchema,
+  registeredKeys,
+  registeredName,
+  schemaAt,
+  z,
+} from '../src';
 
 const run = z.strictObject({
   train: z
@@ -64,4 +78,34 @@ test('valid input returns the output with defaults filled in; configIssues takes
   expect(configIssues(run, { threads: -1 }, ['runs', 0])).toEqual([{ path: ['runs', 0, 'threads'], message: 'must be > 0, got number -1' }]);
   expect(formatConfigPath(['train', 'inputSize', 0])).toBe('train.inputSize[0]');
   expect(formatConfigPath(['loss', 'a b'])).toBe('loss["a b"]');
+});
+
+test('a union names the problem inside the branch whose type matched, or the types it takes', () => {
+  const model = z.union([z.string(), z.strictObject({ encoder: z.string(), decoder: z.string() })]);
+  const s = z.strictObject({ model });
+  expect(configIssues(s, { model: { encoder: 'a' } })).toEqual([{ path: ['model'], message: 'decoder: is required (expected string)' }]);
+  expect(configIssues(s, { model: 3 })).toEqual([{ path: ['model'], message: 'expected string or object, got number 3' }]);
+  expect(configIssues(s, { model: { encoder: 'a', decoder: 'b', haed: 1 } })).toEqual([{ path: ['model'], message: 'unknown key "haed"; valid keys: encoder, decoder' }]);
+});
+
+test('registered names and keys are checked when parsing, so later registrations count', () => {
+  const reg = createRegistry<() => number, object>('widget');
+  reg.register('round', () => 1, {});
+  const name = registeredName(reg);
+  const weights = registeredKeys(reg, z.number().nonnegative());
+  expect(configIssues(name, 'rond')).toEqual([{ path: [], message: 'unknown widget "rond" (did you mean "round"?)' }]);
+  expect(configIssues(weights, { round: 1, sqare: 2 })).toEqual([{ path: ['sqare'], message: 'unknown widget "sqare"; registered widgets: round' }]);
+  reg.register('square', () => 2, {});
+  expect(configIssues(weights, { round: 1, square: 2 })).toEqual([]);
+  expect(configIssues(weights, { round: -1 })).toEqual([{ path: ['round'], message: 'must be >= 0, got number -1' }]);
+});
+
+test('schemaAt finds a field through wrappers; acceptsNumber tells how to parse a flag for it', () => {
+  const lr = schemaAt(run, ['train', 'optimizer', 'lr'])!;
+  expect(lr.safeParse(1e-4).success).toBe(true);
+  expect(acceptsNumber(lr)).toBe(true);
+  expect(acceptsNumber(schemaAt(run, ['train', 'optimizer', 'name'])!)).toBe(false);
+  expect(acceptsNumber(z.literal([32, 16]).optional())).toBe(true);
+  expect(schemaAt(run, ['train', 'nope'])).toBeUndefined();
+  expect(schemaAt(run, ['threads', 'x'])).toBeUndefined();
 });

@@ -4,20 +4,28 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DepthblocksError } from '@depthblocks/core';
+import { DepthblocksError, parseWithSchema, z } from '@depthblocks/core';
 import { toMarkdownTable, type DepthMetrics } from '@depthblocks/metrics';
 import { barChart, lineChart } from '@depthblocks/models';
 import { writeSvgAndPng } from '../output';
 import { checkRunConfig, mergeConfig, type RunConfig } from '../run-config';
 import { runTrain } from './train';
 
-export interface AblationConfig {
-  name: string;
-  /** The config every variant starts from. */
-  base: RunConfig;
+/** The schema of an ablation config; each variant's merged run config is checked against the run-config schema. */
+export const ablationConfigSchema = z.strictObject({
+  $comment: z.union([z.string(), z.array(z.string())]).optional(),
+  name: z.string().min(1),
+  /** The run config every variant starts from. */
+  base: z.record(z.string(), z.unknown()),
   /** Each variant patches the base (deep merge), e.g. { "train": { "loss": { "ssim": 0 } } }. */
+  variants: z.array(z.strictObject({ name: z.string().min(1), patch: z.record(z.string(), z.unknown()) })).min(1),
+  output: z.string().optional(),
+});
+
+/** An ablation: a base run config and its variants. */
+export interface AblationConfig extends Omit<z.input<typeof ablationConfigSchema>, 'base' | 'variants'> {
+  base: RunConfig;
   variants: { name: string; patch: Partial<RunConfig> | Record<string, unknown> }[];
-  output?: string;
 }
 
 export interface AblationRow {
@@ -30,23 +38,19 @@ export interface AblationRow {
   parameters: number;
 }
 
-/** Reads and checks an ablation config. */
+/**
+ * Checks an ablation config and each variant's run config (base + patch), before anything runs:
+ * INVALID_CONFIG names the variant and the field, with a "did you mean" for typos.
+ */
 export function checkAblationConfig(a: unknown, where = 'ablation config'): AblationConfig {
-  const c = a as AblationConfig;
-  if (!c || typeof c !== 'object' || !c.base || !Array.isArray(c.variants) || c.variants.length === 0) {
-    throw new DepthblocksError(
-      'INVALID_ARGUMENT',
-      `${where}: needs { "name", "base": <run config>, "variants": [{ "name", "patch" }, ...] }`,
-    );
-  }
+  const c = parseWithSchema(ablationConfigSchema, a, `Ablation config ${where}`);
   const names = new Set<string>();
   for (const v of c.variants) {
-    if (!v.name || names.has(v.name))
-      throw new DepthblocksError('INVALID_ARGUMENT', `${where}: every variant needs a unique name, got ${JSON.stringify(v.name)}`);
+    if (names.has(v.name)) throw new DepthblocksError('INVALID_CONFIG', `Ablation config ${where}: variants: the name "${v.name}" is used twice`);
     names.add(v.name);
     checkRunConfig(mergeConfig(c.base, v.patch), `${where}, variant ${v.name}`);
   }
-  return c;
+  return a as AblationConfig;
 }
 
 /** Runs every variant and writes `<output>/ablation.md`, `ablation.json`, `metrics.svg/.png`, `loss.svg/.png`. */

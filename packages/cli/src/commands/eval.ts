@@ -1,12 +1,12 @@
 /** `depthblocks eval`: evaluate a saved model (or a preset) on a dataset under a protocol; shards and merge. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { setupBackend } from '@depthblocks/core';
+import { DepthblocksError, setupBackend } from '@depthblocks/core';
 import { toJSONReport, toMarkdownTable, type EvaluationResult } from '@depthblocks/metrics';
 import { evaluate, mergeEvaluations, type EvaluationOutput } from '@depthblocks/models';
 import { buildModel, runInputSize } from '../build';
-import { openDataset } from '../data';
-import type { RunConfig } from '../run-config';
+import { openDataset } from '@depthblocks/datasets';
+import { checkRunConfig, type RunConfig } from '../run-config';
 import { defaultProtocol } from './train';
 
 export interface EvalRunOptions {
@@ -18,10 +18,11 @@ export interface EvalRunOptions {
 
 /** Evaluates `cfg.modelDir` (or the config's model) on `cfg.data.test`. */
 export async function runEval(cfg: RunConfig, opts: EvalRunOptions = {}): Promise<EvaluationOutput> {
+  checkRunConfig(cfg);
+  if (!cfg.data.test) throw new DepthblocksError('INVALID_CONFIG', 'Run config: data.test: is required for eval (a data spec)');
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   await setupBackend({ backend: cfg.backend, threads: cfg.threads });
   const dm = await buildModel(cfg);
-  if (!cfg.data.test) throw new Error('eval needs data.test (a dataset config)');
   const ds = await openDataset(cfg.data.test);
   const protocol = defaultProtocol(cfg);
   const size = runInputSize(cfg, dm);

@@ -1,23 +1,34 @@
-/** `depthblocks info`: backend, threads, encoders, decoders and presets. */
+/** `depthblocks info`: backend, threads, and what is registered: encoders, decoders, loss terms, dataset readers, protocols, presets. */
 import { setupBackend, type BackendInfo } from '@depthblocks/core';
+import { listDatasets } from '@depthblocks/datasets';
 import { listDecoders } from '@depthblocks/decoders';
 import { listEncoders } from '@depthblocks/encoders';
+import { listLosses } from '@depthblocks/losses';
+import { listProtocols } from '@depthblocks/metrics';
 import { listPresets } from '@depthblocks/models';
+import type { RunConfig } from '../run-config';
 
 export interface InfoReport {
   backend: BackendInfo;
-  encoders: { name: string; channels: number[]; parameters: number }[];
+  /** Parameters: the registered total (incl. batch-norm statistics), when the encoder states it. */
+  encoders: { name: string; channels: number[]; parameters?: number }[];
   decoders: string[];
+  losses: string[];
+  datasets: string[];
+  protocols: string[];
   presets: string[];
 }
 
-export async function runInfo(options: { backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads?: number } = {}): Promise<InfoReport> {
+export async function runInfo(options: Pick<RunConfig, 'backend' | 'threads'> = {}): Promise<InfoReport> {
   const backend = await setupBackend(options);
   return {
     backend,
-    encoders: listEncoders().map((e) => ({ name: e.name, channels: e.channels, parameters: e.params.total })),
+    encoders: listEncoders().map((e) => ({ name: e.name, channels: e.channels, parameters: e.params?.total })),
     decoders: listDecoders().map((d) => d.name),
-    presets: listPresets(),
+    losses: listLosses().map((l) => l.name),
+    datasets: listDatasets().map((d) => d.name),
+    protocols: listProtocols().map((p) => p.name),
+    presets: listPresets().map((p) => p.name),
   };
 }
 
@@ -26,8 +37,11 @@ export function formatInfo(r: InfoReport): string {
   return [
     `backend   ${b.name} (${b.package})${b.native ? ' native' : ''}${b.gpu ? ' GPU' : ''}, ${b.threads} thread(s)${b.simd ? ', SIMD' : ''}`,
     `          ${b.reason}`,
-    `encoders  ${r.encoders.map((e) => `${e.name} (${(e.parameters / 1e6).toFixed(1)} M)`).join(', ')}`,
+    `encoders  ${r.encoders.map((e) => (e.parameters ? `${e.name} (${(e.parameters / 1e6).toFixed(1)} M)` : e.name)).join(', ')}`,
     `decoders  ${r.decoders.join(', ')}`,
+    `losses    ${r.losses.join(', ')}`,
+    `datasets  ${r.datasets.join(', ')}`,
+    `protocols ${r.protocols.join(', ')}`,
     `presets   ${r.presets.join(', ')}`,
   ].join('\n');
 }

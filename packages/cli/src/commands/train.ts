@@ -1,14 +1,14 @@
 /** `depthblocks train`: build the model, train it on the config's data, evaluate, save everything. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { setupBackend, type BackendInfo } from '@depthblocks/core';
+import { DepthblocksError, setupBackend, type BackendInfo } from '@depthblocks/core';
 import type { EvaluationResult } from '@depthblocks/metrics';
 import { toMarkdownTable } from '@depthblocks/metrics';
 import { evaluate, lineChart, saveDepthModel, train, type DepthModel, type TrainResult } from '@depthblocks/models';
 import { buildBatcher, buildLoss, buildModel, runInputSize } from '../build';
-import { openDataset } from '../data';
+import { openDataset } from '@depthblocks/datasets';
 import { writeSvgAndPng } from '../output';
-import type { RunConfig } from '../run-config';
+import { checkRunConfig, type RunConfig } from '../run-config';
 
 export interface TrainRunResult {
   output: string;
@@ -19,7 +19,8 @@ export interface TrainRunResult {
   final?: EvaluationResult;
 }
 
-export function defaultProtocol(cfg: RunConfig): 'nyu-densedepth' | 'nyu-eigen' | 'kitti-eigen-garg' | 'diw' {
+/** The config's protocol, else one that fits its data: KITTI -> kitti-eigen-garg, DIW -> diw, else nyu-eigen. */
+export function defaultProtocol(cfg: RunConfig): string {
   if (cfg.eval?.protocol) return cfg.eval.protocol;
   const type = cfg.data.test?.type ?? cfg.data.train?.type;
   return type === 'kitti' ? 'kitti-eigen-garg' : type === 'diw' ? 'diw' : 'nyu-eigen';
@@ -33,20 +34,22 @@ export function headline(r: EvaluationResult): Record<string, number> {
 
 /**
  * Trains as the config says and writes into its output folder: checkpoint.safetensors (resumable),
- * log.jsonl, loss.svg/.png, model/ (tfjs format), metrics.json and metrics.md.
+ * log.jsonl, loss.svg/.png, model/ (tfjs format), metrics.json and metrics.md. The config is checked first
+ * (INVALID_CONFIG naming each wrong field), before the backend is set up, a model built or a file written.
  */
 export async function runTrain(
   cfg: RunConfig,
   opts: { progress?: boolean | ((line: string) => void); log?: (line: string) => void } = {},
 ): Promise<TrainRunResult> {
+  checkRunConfig(cfg);
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = await setupBackend({ backend: cfg.backend, threads: cfg.threads });
   log(`backend: ${backend.name}, ${backend.threads} thread(s) (${backend.reason})`);
+  if (!cfg.data.train) throw new DepthblocksError('INVALID_CONFIG', 'Run config: data.train: is required for train (a data spec)');
   const dm = await buildModel(cfg);
   const out = path.resolve(cfg.output ?? path.join('runs', dm.config.name));
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'config.json'), JSON.stringify(cfg, null, 2));
-  if (!cfg.data.train) throw new Error('train needs data.train');
   const trainDs = await openDataset(cfg.data.train);
   const testDs = cfg.data.test ? await openDataset(cfg.data.test) : null;
   const inputSize = runInputSize(cfg, dm);
