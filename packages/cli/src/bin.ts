@@ -55,7 +55,7 @@ function parseSize(v: string | undefined): [number, number] | undefined {
 }
 
 /** The run config from --config and the flags (the flags' patch merged over the file), checked. */
-function configFrom(values: Record<string, string | boolean | undefined>, patch: Record<string, unknown>): RunConfig {
+function configFrom(values: Record<string, string | string[] | boolean | undefined>, patch: Record<string, unknown>): RunConfig {
   const file = typeof values.config === 'string' ? values.config : undefined;
   let cfg: RunConfig = file ? readRunConfig(file) : { model: 'unet_resnet34', data: {} };
   const extra: Record<string, unknown> = {};

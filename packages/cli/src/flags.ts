@@ -4,6 +4,7 @@
  * and checked by it, so `--lr abc` and `--threads 0` are errors that name the flag, and a command given
  * another command's flag (`info --lr 3`) is a usage error.
  */
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { acceptsNumber, configIssues, schemaAt } from '@depthblocks/core';
 import { runConfigSchema } from './run-config';
@@ -15,6 +16,8 @@ export interface Flag {
   name: string;
   /** Boolean flags take no value. */
   boolean?: boolean;
+  /** The flag may be given several times (its values form a list). */
+  multiple?: boolean;
   short?: string;
   commands: Command[];
   /** The run-config field it sets (its schema parses and checks the value). */
@@ -26,12 +29,20 @@ export interface Flag {
   help: string;
 }
 
+const ALL: Command[] = ['train', 'eval', 'predict', 'ablate', 'info'];
 const RUN: Command[] = ['train', 'eval'];
 const BACKEND: Command[] = ['train', 'eval', 'predict', 'info'];
 
 /** Every flag of every command. */
 export const FLAGS: Flag[] = [
-  { name: 'help', short: 'h', boolean: true, commands: ['train', 'eval', 'predict', 'ablate', 'info'], help: 'this help' },
+  { name: 'help', short: 'h', boolean: true, commands: ALL, help: 'this help' },
+  {
+    name: 'require',
+    arg: 'MODULE',
+    multiple: true,
+    commands: ALL,
+    help: 'load a CommonJS module first (repeatable): one that registers your own encoders, decoders, loss terms, datasets, protocols or presets',
+  },
   { name: 'config', arg: 'FILE', commands: ['train', 'eval', 'ablate'], help: 'run config (JSON): model, data, train, eval, output' },
   { name: 'preset', arg: 'NAME', commands: RUN, path: ['model'], help: 'model preset (PRESETS)' },
   { name: 'encoder', arg: 'NAME', commands: RUN, help: 'with --decoder: compose a model from registered parts' },
@@ -75,6 +86,17 @@ export function flagHelp(cmd: Command, presets: string[]): string {
   return rows.map(([a, h]) => `  ${a.padEnd(width)}${h}`).join('\n');
 }
 
+/** Loads a --require module: a path (relative to the working directory) or a package name. */
+function loadModule(name: string): void {
+  let resolved: string;
+  try {
+    resolved = require.resolve(name.startsWith('.') ? path.resolve(name) : name, { paths: [process.cwd()] });
+  } catch {
+    throw new UsageError(`--require ${name}: module not found (from ${process.cwd()})`);
+  }
+  require(resolved);
+}
+
 /** Sets `value` at `path` inside `target`, creating objects on the way. */
 function setAt(target: Record<string, unknown>, path: string[], value: unknown): void {
   let o = target;
@@ -92,10 +114,13 @@ function setAt(target: Record<string, unknown>, path: string[], value: unknown):
 export function parseFlags(
   cmd: Command,
   args: string[],
-): { values: Record<string, string | boolean | undefined>; positionals: string[]; patch: Record<string, unknown> } {
+): { values: Record<string, string | string[] | boolean | undefined>; positionals: string[]; patch: Record<string, unknown> } {
   const flags = flagsOf(cmd);
   const options = Object.fromEntries(
-    flags.map((f) => [f.name, { type: f.boolean ? ('boolean' as const) : ('string' as const), ...(f.short ? { short: f.short } : {}) }]),
+    flags.map((f) => [
+      f.name,
+      { type: f.boolean ? ('boolean' as const) : ('string' as const), ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) },
+    ]),
   );
   let parsed;
   try {
@@ -104,6 +129,8 @@ export function parseFlags(
     throw new UsageError(`${(e as Error).message.split('. ')[0]} for 'depthblocks ${cmd}'; its options: ${flags.map((f) => `--${f.name}`).join(' ')}`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
+  // modules that register parts load before any value is checked against the registries
+  for (const m of (parsed.values.require as string[] | undefined) ?? []) loadModule(m);
   const patch: Record<string, unknown> = {};
   for (const f of flags) {
     const raw = values[f.name];

@@ -64,7 +64,7 @@ test('--help everywhere, and unknown commands', async () => {
 test("each command takes only its own flags, and flag values are parsed and checked by the run config's schema", async () => {
   const lr = await run(['info', '--lr', '3']);
   expect(lr.code).toBe(2);
-  expect(lr.err).toMatch(/Unknown option '--lr' for 'depthblocks info'; its options: --help --json --backend --threads/);
+  expect(lr.err).toMatch(/Unknown option '--lr' for 'depthblocks info'; its options: --help --require --json --backend --threads/);
   const threads = await run(['info', '--threads', '0']);
   expect([threads.code, threads.err]).toEqual([2, expect.stringMatching(/--threads 0: must be > 0, got number 0 \(it sets threads\)/)]);
   const badLr = await run(['train', '--synthetic', '4', '--lr', 'fast']);
@@ -235,4 +235,19 @@ test("a typo'd key anywhere in a run config is rejected with a did-you-mean, bef
     checkAblationConfig({ name: 'a', base: config, variants: [{ name: 'v', patch: { train: { loss: { l1: 1, grda: 1 } } } }] }, 'abl.json'),
   ).toThrow(/^Run config abl.json, variant v: train.loss.grda: unknown loss term "grda" \(did you mean "grad"\?\)$/);
   expect(() => checkAblationConfig({ name: 'a', base: config, varients: [] }, 'abl.json')).toThrow(/unknown key "varients" \(did you mean "variants"\?\)/);
+});
+
+test('--require loads a module that registers parts before the flags and config are checked', async () => {
+  const plugin = path.join(dir, 'plugin.js');
+  fs.writeFileSync(
+    plugin,
+    `const { registerPreset, resolveConfig } = require('@depthblocks/models');
+registerPreset('plugin_tiny', (o = {}) => resolveConfig({ name: o.name || 'plugin_tiny', encoder: 'resnet18', decoder: { name: 'unet', options: { channels: [8, 4, 4, 4, 4] } } }), { description: 'from a plugin' });
+`,
+  );
+  const r = await run(['info', '--require', plugin, '--json', '--backend', 'wasm', '--threads', '1']);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.out).presets).toContain('plugin_tiny');
+  const missing = await run(['info', '--require', './no-such-plugin.js']);
+  expect([missing.code, missing.err]).toEqual([2, expect.stringMatching(/--require \.\/no-such-plugin\.js: module not found/)]);
 });

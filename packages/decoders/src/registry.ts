@@ -51,12 +51,13 @@ export function checkDecoderOptions(name: string, options: unknown, where = `${n
  * const dec = getDecoder('unet', { channels: [128, 64, 32, 16, 8] });
  * const out = dec.build(encoderFeatures, input);
  */
-export function getDecoder<K extends DecoderName>(name: K, options?: DecoderOptionsByName[K]): Decoder;
-export function getDecoder(name: string, options?: Record<string, unknown>): Decoder;
-export function getDecoder(name: string, options: Record<string, unknown> = {}): Decoder {
+export function getDecoder<N extends DecoderName | (string & {})>(
+  name: N,
+  options?: N extends DecoderName ? DecoderOptionsByName[N] : Record<string, unknown>,
+): Decoder {
   const entry = decoderRegistry.get(name);
-  checkDecoderOptions(name, options);
-  return (entry.factory as (o: unknown) => Decoder)(options);
+  checkDecoderOptions(name, options ?? {});
+  return (entry.factory as (o: unknown) => Decoder)(options ?? {});
 }
 
 /** Whether a decoder is registered under `name`. */

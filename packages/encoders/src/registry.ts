@@ -52,12 +52,13 @@ export function checkEncoderOptions(name: string, options: unknown, where = `${n
  * const enc = getEncoder('resnet34', { outputStride: 16 });
  * const features = enc.build(tf.input({ shape: [240, 320, 3] }));
  */
-export function getEncoder<K extends EncoderName>(name: K, options?: EncoderOptionsByName[K]): Encoder;
-export function getEncoder(name: string, options?: Record<string, unknown>): Encoder<object>;
-export function getEncoder(name: string, options: Record<string, unknown> = {}): Encoder<object> {
+export function getEncoder<N extends EncoderName | (string & {})>(
+  name: N,
+  options?: N extends EncoderName ? EncoderOptionsByName[N] : Record<string, unknown>,
+): Encoder {
   const entry = encoderRegistry.get(name);
-  checkEncoderOptions(name, options);
-  return (entry.factory as (o: unknown) => Encoder<object>)(options);
+  checkEncoderOptions(name, options ?? {});
+  return (entry.factory as (o: unknown) => Encoder)(options ?? {});
 }
 
 /** Whether an encoder is registered under `name`. */

@@ -51,9 +51,10 @@ export function registerLoss<O>(
  * @example
  * const ssimLoss = getLoss('ssim', { maxVal: 100 });
  */
-export function getLoss<K extends LossTermName>(name: K, options?: LossTermOptionsByName[K]): LossFn;
-export function getLoss(name: string, options?: unknown): LossFn;
-export function getLoss(name: string, options?: unknown): LossFn {
+export function getLoss<N extends LossTermName | (string & {})>(
+  name: N,
+  options?: N extends LossTermName ? LossTermOptionsByName[N] : unknown,
+): LossFn {
   return (lossRegistry.get(name).factory as (o: unknown) => LossFn)(options);
 }
 
