@@ -9,7 +9,7 @@ import { getPreset, listPresets, type TrainingRecipe } from '@depthblocks/models
 
 const out = path.resolve(__dirname, '../configs');
 fs.mkdirSync(out, { recursive: true });
-for (const name of listPresets()) {
+for (const { name } of listPresets()) {
   const preset = getPreset(name);
   const t = preset.metadata.training as TrainingRecipe;
   const denseDepth = name.startsWith('densedepth');

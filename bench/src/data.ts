@@ -9,7 +9,6 @@ import { depthToTarget, tf } from '@depthblocks/core';
 import {
   Batcher,
   RgbdListDataset,
-  
   disposeBatch,
   encodeDepthPng,
   encodeRgb,

@@ -1,6 +1,6 @@
 /** Flags shared by the examples: synthetic data by default, real data with a path. */
 import { parseArgs } from 'util';
-import type { DataSpec } from '@depthblocks/cli';
+import type { DataSpec } from '@depthblocks/datasets';
 
 export interface ExampleArgs {
   values: Record<string, string | boolean | undefined>;

@@ -38,7 +38,10 @@ const USAGE: Record<Command, string> = {
 };
 
 function help(cmd: Command): string {
-  return `${USAGE[cmd]}\n${flagHelp(cmd, listPresets().map((p) => p.name))}`;
+  return `${USAGE[cmd]}\n${flagHelp(
+    cmd,
+    listPresets().map((p) => p.name),
+  )}`;
 }
 
 function positiveInt(v: string, flag: string): number {
@@ -131,7 +134,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'predict': {
-      if (!p.modelDir) throw new DepthblocksError('INVALID_ARGUMENT', 'predict needs --model DIR (a folder written by train, with model.json)');
+      if (!p.modelDir)
+        throw new DepthblocksError('INVALID_ARGUMENT', 'predict needs --model DIR (a folder written by train, with model.json)');
       let ply;
       if (values.ply) {
         const k = String(values.ply).split(',').map(Number);

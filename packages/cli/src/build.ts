@@ -11,7 +11,15 @@ import {
 } from '@depthblocks/datasets';
 import { getEncoder, loadWeights } from '@depthblocks/encoders';
 import { combineLosses, featuresAt, kerasResnet50Preprocess, PERCEPTUAL_DEFAULT_LAYER, type LossWeights } from '@depthblocks/losses';
-import { buildPreset, createDepthModel, depthToTarget, loadDepthModel, type DepthModel, type DepthModelSpec, type TrainLoss } from '@depthblocks/models';
+import {
+  buildPreset,
+  createDepthModel,
+  depthToTarget,
+  loadDepthModel,
+  type DepthModel,
+  type DepthModelSpec,
+  type TrainLoss,
+} from '@depthblocks/models';
 import type { RunConfig } from './run-config';
 
 /** The model a (checked) run config names: a saved model folder, a preset, or a spec. */

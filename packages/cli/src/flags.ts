@@ -54,16 +54,41 @@ export const FLAGS: Flag[] = [
   { name: 'lr', arg: 'X', commands: ['train'], path: ['train', 'optimizer', 'lr'], help: 'learning rate' },
   { name: 'max-steps', arg: 'N', commands: ['train'], path: ['train', 'maxSteps'], help: 'stop after N steps' },
   { name: 'seed', arg: 'N', commands: ['train'], path: ['seed'], help: 'seed of the data order, augmentation and trainer' },
-  { name: 'no-resume', boolean: true, commands: ['train'], path: ['train', 'resume'], sets: false, help: 'start over even if DIR/checkpoint.safetensors exists' },
+  {
+    name: 'no-resume',
+    boolean: true,
+    commands: ['train'],
+    path: ['train', 'resume'],
+    sets: false,
+    help: 'start over even if DIR/checkpoint.safetensors exists',
+  },
   { name: 'model', arg: 'DIR', commands: ['eval', 'predict'], path: ['modelDir'], help: 'saved model folder (model.json)' },
-  { name: 'protocol', arg: 'P', commands: ['eval'], path: ['eval', 'protocol'], help: 'a registered protocol: nyu-densedepth | nyu-eigen | kitti-eigen-garg | diw' },
+  {
+    name: 'protocol',
+    arg: 'P',
+    commands: ['eval'],
+    path: ['eval', 'protocol'],
+    help: 'a registered protocol: nyu-densedepth | nyu-eigen | kitti-eigen-garg | diw',
+  },
   { name: 'limit', arg: 'N', commands: ['eval'], path: ['eval', 'limit'], help: 'at most N samples' },
   { name: 'shard', arg: 'i/N', commands: ['eval'], help: 'evaluate every N-th sample from i (0-based), then merge the shards' },
   { name: 'out', arg: 'FILE', commands: ['eval'], help: 'write the result and the mergeable state as JSON' },
-  { name: 'no-tta', boolean: true, commands: ['eval', 'predict'], path: ['eval', 'flipTTA'], sets: false, help: 'no flip test-time augmentation' },
+  {
+    name: 'no-tta',
+    boolean: true,
+    commands: ['eval', 'predict'],
+    path: ['eval', 'flipTTA'],
+    sets: false,
+    help: 'no flip test-time augmentation',
+  },
   { name: 'output', arg: 'DIR', commands: ['train', 'predict', 'ablate'], path: ['output'], help: 'where to write' },
   { name: 'colormap', arg: 'NAME', commands: ['predict'], help: 'viridis | plasma | turbo | gray' },
-  { name: 'ply', arg: 'FX,FY,CX,CY', commands: ['predict'], help: 'also write a coloured point cloud (.ply) with these intrinsics (pixels)' },
+  {
+    name: 'ply',
+    arg: 'FX,FY,CX,CY',
+    commands: ['predict'],
+    help: 'also write a coloured point cloud (.ply) with these intrinsics (pixels)',
+  },
   { name: 'no-compare', boolean: true, commands: ['predict'], help: 'no side-by-side image' },
   { name: 'json', boolean: true, commands: ['info'], help: 'print JSON' },
   { name: 'backend', arg: 'B', commands: BACKEND, path: ['backend'], help: 'auto | tensorflow | wasm | cpu' },
@@ -119,14 +144,20 @@ export function parseFlags(
   const options = Object.fromEntries(
     flags.map((f) => [
       f.name,
-      { type: f.boolean ? ('boolean' as const) : ('string' as const), ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) },
+      {
+        type: f.boolean ? ('boolean' as const) : ('string' as const),
+        ...(f.short ? { short: f.short } : {}),
+        ...(f.multiple ? { multiple: true } : {}),
+      },
     ]),
   );
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('. ')[0]} for 'depthblocks ${cmd}'; its options: ${flags.map((f) => `--${f.name}`).join(' ')}`);
+    throw new UsageError(
+      `${(e as Error).message.split('. ')[0]} for 'depthblocks ${cmd}'; its options: ${flags.map((f) => `--${f.name}`).join(' ')}`,
+    );
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   // modules that register parts load before any value is checked against the registries

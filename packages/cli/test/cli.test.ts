@@ -4,7 +4,19 @@ import * as os from 'os';
 import * as path from 'path';
 import { DepthblocksError, setupTestBackend } from '@depthblocks/core';
 import { decodeDepthPng, encodeRgb, renderSyntheticSample } from '@depthblocks/datasets';
-import { checkAblationConfig, FLAGS, main, mergeConfig, parseFlags, readRunConfig, runAblation, runEval, runMerge, runTrain, type RunConfig } from '../src';
+import {
+  checkAblationConfig,
+  FLAGS,
+  main,
+  mergeConfig,
+  parseFlags,
+  readRunConfig,
+  runAblation,
+  runEval,
+  runMerge,
+  runTrain,
+  type RunConfig,
+} from '../src';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -68,9 +80,14 @@ test("each command takes only its own flags, and flag values are parsed and chec
   const threads = await run(['info', '--threads', '0']);
   expect([threads.code, threads.err]).toEqual([2, expect.stringMatching(/--threads 0: must be > 0, got number 0 \(it sets threads\)/)]);
   const badLr = await run(['train', '--synthetic', '4', '--lr', 'fast']);
-  expect([badLr.code, badLr.err]).toEqual([2, expect.stringMatching(/--lr fast: expected number, got string "fast" \(it sets train.optimizer.lr\)/)]);
+  expect([badLr.code, badLr.err]).toEqual([
+    2,
+    expect.stringMatching(/--lr fast: expected number, got string "fast" \(it sets train.optimizer.lr\)/),
+  ]);
   const backend = await run(['predict', '--model', 'x', '--backend', 'wasn']);
-  expect(backend.err).toMatch(/--backend wasn: expected one of "auto", "tensorflow", "wasm", "cpu", got string "wasn" \(did you mean "wasm"\?\)/);
+  expect(backend.err).toMatch(
+    /--backend wasn: expected one of "auto", "tensorflow", "wasm", "cpu", got string "wasn" \(did you mean "wasm"\?\)/,
+  );
   expect(parseFlags('train', ['--lr', '3e-4', '--epochs', '2', '--no-resume']).patch).toEqual({
     train: { optimizer: { lr: 3e-4 }, epochs: 2, resume: false },
   });
@@ -191,7 +208,10 @@ test('bad configs are clear errors', async () => {
   fs.writeFileSync(f, JSON.stringify({ model: 'densedepth169', data: {}, train: { epochs: -1 } }));
   expect(() => readRunConfig(f)).toThrow(/train.epochs: must be > 0, got number -1/);
   const nope = await run(['train', '--preset', 'nope', '--synthetic', '4']);
-  expect([nope.code, nope.err]).toEqual([2, expect.stringMatching(/--preset nope: unknown preset "nope"; registered presets: densedepth169/)]);
+  expect([nope.code, nope.err]).toEqual([
+    2,
+    expect.stringMatching(/--preset nope: unknown preset "nope"; registered presets: densedepth169/),
+  ]);
 });
 
 test("a typo'd key anywhere in a run config is rejected with a did-you-mean, before anything is built or written", async () => {
@@ -202,14 +222,23 @@ test("a typo'd key anywhere in a run config is rejected with a did-you-mean, bef
     [{ train: { onError: 'skip' } }, /train: unknown key "onError"; valid keys: epochs, /],
     [{ train: { optimizer: { lr: '1e-4' } } }, /^Run config t.json: train.optimizer.lr: expected number, got string "1e-4"$/],
     [{ train: { optimizer: { nmae: 'adam' } } }, /train.optimizer: unknown key "nmae" \(did you mean "name"\?\)/],
-    [{ train: { schedule: { type: 'cosine', warmupStep: 5 } } }, /train.schedule: unknown key "warmupStep" \(did you mean "warmupSteps"\?\)/],
+    [
+      { train: { schedule: { type: 'cosine', warmupStep: 5 } } },
+      /train.schedule: unknown key "warmupStep" \(did you mean "warmupSteps"\?\)/,
+    ],
     [{ train: { loss: { l1: 1, sim: 1 } } }, /train.loss.sim: unknown loss term "sim" \(did you mean "ssim"\?\)/],
     [{ train: { augmentation: { hflp: 0.5 } } }, /train.augmentation: unknown key "hflp" \(did you mean "hflip"\?\)/],
     [{ eval: { protocol: 'nyu-eigne' } }, /eval.protocol: unknown protocol "nyu-eigne" \(did you mean "nyu-eigen"\?\)/],
-    [{ data: { train: { type: 'synthetic', count: 4, width: 8, heigth: 8 } } }, /data.train: unknown key "heigth" \(did you mean "height"\?\)/],
+    [
+      { data: { train: { type: 'synthetic', count: 4, width: 8, heigth: 8 } } },
+      /data.train: unknown key "heigth" \(did you mean "height"\?\)/,
+    ],
     [{ data: { tset: {} } }, /data: unknown key "tset" \(did you mean "test"\?\)/],
     [{ model: { ...tinyModel, haed: {} } }, /model: unknown key "haed" \(did you mean "head"\?\)/],
-    [{ model: { ...tinyModel, encoder: { name: 'resnet18', options: { outputStrid: 16 } } } }, /model.encoder.options: unknown key "outputStrid" \(did you mean "outputStride"\?\)/],
+    [
+      { model: { ...tinyModel, encoder: { name: 'resnet18', options: { outputStrid: 16 } } } },
+      /model.encoder.options: unknown key "outputStrid" \(did you mean "outputStride"\?\)/,
+    ],
     [{ model: 'densedepth196' }, /model: unknown preset "densedepth196" \(did you mean "densedepth169"\?\)/],
     [{ presetOptions: { inputSzie: [8, 8] } }, /presetOptions: unknown key "inputSzie" \(did you mean "inputSize"\?\)/],
   ];
@@ -223,7 +252,10 @@ test("a typo'd key anywhere in a run config is rejected with a did-you-mean, bef
     } catch (e) {
       err = e;
     }
-    expect([(err as DepthblocksError).code, (err as Error).message.replace(file, 't.json')]).toEqual(['INVALID_CONFIG', expect.stringMatching(message)]);
+    expect([(err as DepthblocksError).code, (err as Error).message.replace(file, 't.json')]).toEqual([
+      'INVALID_CONFIG',
+      expect.stringMatching(message),
+    ]);
     expect(fs.existsSync(output)).toBe(false);
   }
   // the same check when called from code
@@ -234,7 +266,9 @@ test("a typo'd key anywhere in a run config is rejected with a did-you-mean, bef
   expect(() =>
     checkAblationConfig({ name: 'a', base: config, variants: [{ name: 'v', patch: { train: { loss: { l1: 1, grda: 1 } } } }] }, 'abl.json'),
   ).toThrow(/^Run config abl.json, variant v: train.loss.grda: unknown loss term "grda" \(did you mean "grad"\?\)$/);
-  expect(() => checkAblationConfig({ name: 'a', base: config, varients: [] }, 'abl.json')).toThrow(/unknown key "varients" \(did you mean "variants"\?\)/);
+  expect(() => checkAblationConfig({ name: 'a', base: config, varients: [] }, 'abl.json')).toThrow(
+    /unknown key "varients" \(did you mean "variants"\?\)/,
+  );
 });
 
 test('--require loads a module that registers parts before the flags and config are checked', async () => {

@@ -11,7 +11,11 @@ test('there is one config per preset', () => {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.replace(/\.json$/, ''));
-  expect(files.sort()).toEqual(listPresets().map((p) => p.name).sort());
+  expect(files.sort()).toEqual(
+    listPresets()
+      .map((p) => p.name)
+      .sort(),
+  );
 });
 
 test.each(listPresets().map((p) => p.name))('configs/%s.json agrees with the preset recipe', (name) => {

@@ -153,7 +153,12 @@ export function throwConfigIssues(what: string, issues: ConfigIssue[]): void {
  * @example
  * const lr = parseWithSchema(z.strictObject({ lr: z.number().positive() }), { lr: 1e-4 }, 'optimizer options').lr;
  */
-export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, what: string, prefix: (string | number)[] = []): z.output<S> {
+export function parseWithSchema<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  prefix: (string | number)[] = [],
+): z.output<S> {
   const { data, issues } = check(schema, value, prefix);
   throwConfigIssues(what, issues);
   return data as z.output<S>;
@@ -211,7 +216,8 @@ const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: D
 /** The schema inside optional / nullable / default / lazy / pipe wrappers. */
 function unwrap(schema: z.ZodType): z.ZodType {
   for (let d = defOf(schema); ; d = defOf(schema)) {
-    if (d.innerType && ['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch'].includes(d.type)) schema = d.innerType;
+    if (d.innerType && ['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch'].includes(d.type))
+      schema = d.innerType;
     else if (d.type === 'lazy' && d.getter) schema = d.getter();
     else if (d.type === 'pipe' && d.in) schema = d.in;
     else return schema;

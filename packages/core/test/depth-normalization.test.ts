@@ -1,5 +1,14 @@
 /** One depth normalisation: hand-computed values, and the tensor and typed-array paths agree on every pixel. */
-import { checkDepthNormalization, depthToTarget, Rng, setupTestBackend, targetRange, targetToDepth, tf, type DepthNormalization } from '../src';
+import {
+  checkDepthNormalization,
+  depthToTarget,
+  Rng,
+  setupTestBackend,
+  targetRange,
+  targetToDepth,
+  tf,
+  type DepthNormalization,
+} from '../src';
 
 beforeAll(async () => {
   await setupTestBackend();

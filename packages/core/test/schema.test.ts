@@ -75,7 +75,9 @@ test('several problems are listed one per line, in details too', () => {
 
 test('valid input returns the output with defaults filled in; configIssues takes a path prefix', () => {
   expect(parseWithSchema(run, { train: { epochs: 2 } }, 'x')).toEqual({ train: { epochs: 2 }, head: { activation: 'linear' } });
-  expect(configIssues(run, { threads: -1 }, ['runs', 0])).toEqual([{ path: ['runs', 0, 'threads'], message: 'must be > 0, got number -1' }]);
+  expect(configIssues(run, { threads: -1 }, ['runs', 0])).toEqual([
+    { path: ['runs', 0, 'threads'], message: 'must be > 0, got number -1' },
+  ]);
   expect(formatConfigPath(['train', 'inputSize', 0])).toBe('train.inputSize[0]');
   expect(formatConfigPath(['loss', 'a b'])).toBe('loss["a b"]');
 });
@@ -85,7 +87,9 @@ test('a union names the problem inside the branch whose type matched, or the typ
   const s = z.strictObject({ model });
   expect(configIssues(s, { model: { encoder: 'a' } })).toEqual([{ path: ['model'], message: 'decoder: is required (expected string)' }]);
   expect(configIssues(s, { model: 3 })).toEqual([{ path: ['model'], message: 'expected string or object, got number 3' }]);
-  expect(configIssues(s, { model: { encoder: 'a', decoder: 'b', haed: 1 } })).toEqual([{ path: ['model'], message: 'unknown key "haed"; valid keys: encoder, decoder' }]);
+  expect(configIssues(s, { model: { encoder: 'a', decoder: 'b', haed: 1 } })).toEqual([
+    { path: ['model'], message: 'unknown key "haed"; valid keys: encoder, decoder' },
+  ]);
 });
 
 test('registered names and keys are checked when parsing, so later registrations count', () => {
@@ -94,7 +98,9 @@ test('registered names and keys are checked when parsing, so later registrations
   const name = registeredName(reg);
   const weights = registeredKeys(reg, z.number().nonnegative());
   expect(configIssues(name, 'rond')).toEqual([{ path: [], message: 'unknown widget "rond" (did you mean "round"?)' }]);
-  expect(configIssues(weights, { round: 1, sqare: 2 })).toEqual([{ path: ['sqare'], message: 'unknown widget "sqare"; registered widgets: round' }]);
+  expect(configIssues(weights, { round: 1, sqare: 2 })).toEqual([
+    { path: ['sqare'], message: 'unknown widget "sqare"; registered widgets: round' },
+  ]);
   reg.register('square', () => 2, {});
   expect(configIssues(weights, { round: 1, square: 2 })).toEqual([]);
   expect(configIssues(weights, { round: -1 })).toEqual([{ path: ['round'], message: 'must be >= 0, got number -1' }]);

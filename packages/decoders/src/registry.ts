@@ -39,7 +39,12 @@ export function registerDecoder<O>(
  * @example
  * checkDecoderOptions('unet', { chanels: [8] }); // INVALID_CONFIG: unknown key "chanels" (did you mean "channels"?)
  */
-export function checkDecoderOptions(name: string, options: unknown, where = `${name} decoder options`, path: (string | number)[] = []): void {
+export function checkDecoderOptions(
+  name: string,
+  options: unknown,
+  where = `${name} decoder options`,
+  path: (string | number)[] = [],
+): void {
   const schema = decoderRegistry.get(name).spec.options ?? jsonOptions;
   parseWithSchema(schema, options ?? {}, where, path);
 }

@@ -175,9 +175,13 @@ describe('behaviour details', () => {
     expect(w(5)).not.toEqual(w(6));
   });
   test('errors name the problem and the value', () => {
-    expect(() => getDecoder('segformer')).toThrow(/Unknown decoder "segformer"; registered decoders: densedepth, unet, unetplusplus, lraspp, bridge/);
+    expect(() => getDecoder('segformer')).toThrow(
+      /Unknown decoder "segformer"; registered decoders: densedepth, unet, unetplusplus, lraspp, bridge/,
+    );
     expect(() => getDecoder('unte')).toThrow(/Unknown decoder "unte" \(did you mean "unet"\?\)/);
-    expect(() => getDecoder('unet', { chanels: [8] })).toThrow(/^unet decoder options: unknown key "chanels" \(did you mean "channels"\?\)$/);
+    expect(() => getDecoder('unet', { chanels: [8] })).toThrow(
+      /^unet decoder options: unknown key "chanels" \(did you mean "channels"\?\)$/,
+    );
     expect(() => denseDepthDecoder({ width: 8 })).toThrow(/DenseDepth decoder options: width: /);
     expect(() => denseDepthDecoder({ width: 8 })).toThrow(DepthblocksError);
     expect(() => denseDepthDecoder({ width: 'quarter' as 'half' })).toThrow(/quarter/);

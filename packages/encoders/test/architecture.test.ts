@@ -255,7 +255,9 @@ describe('architecture details', () => {
     expect(err(() => getEncoder('densenet121', { taps: 'unet' as never })).message).toBe(
       'densenet121 options: taps: expected one of "smp", "densedepth", got string "unet"',
     );
-    expect(err(() => getEncoder('resnet18', { taps: 'smp' } as never)).message).toMatch(/^resnet18 options: unknown key "taps"; valid keys: inChannels, .*style$/);
+    expect(err(() => getEncoder('resnet18', { taps: 'smp' } as never)).message).toMatch(
+      /^resnet18 options: unknown key "taps"; valid keys: inChannels, .*style$/,
+    );
     e = err(() => getEncoder('resnet34', { outputStrid: 16 } as never));
     expect([e.code, e.message]).toEqual(['INVALID_CONFIG', 'resnet34 options: unknown key "outputStrid" (did you mean "outputStride"?)']);
     expect(err(() => resnet34({ seed: 'one' } as never)).message).toBe('resnet34 options: seed: expected number, got string "one"');

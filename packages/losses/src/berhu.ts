@@ -41,4 +41,6 @@ declare module './registry' {
   }
 }
 
-registerLoss('berhu', (o?: BerhuOptions) => (t, p, m) => berhu(t, p, m, o), { description: 'Reverse Huber (berHu) loss (Laina et al. 2016)' });
+registerLoss('berhu', (o?: BerhuOptions) => (t, p, m) => berhu(t, p, m, o), {
+  description: 'Reverse Huber (berHu) loss (Laina et al. 2016)',
+});

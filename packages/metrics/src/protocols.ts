@@ -168,7 +168,10 @@ export function getProtocol(name: string, options: AnyProtocolOptions = {}): Pro
 export function getDepthProtocol(name: string, options: ProtocolOptions = {}): DepthProtocol {
   const p = getProtocol(name, options);
   if (p.kind !== 'depth') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `'${name}' is an ordinal protocol (point pairs): use OrdinalAccumulator or createAccumulator('${name}')`);
+    throw new DepthblocksError(
+      'INVALID_ARGUMENT',
+      `'${name}' is an ordinal protocol (point pairs): use OrdinalAccumulator or createAccumulator('${name}')`,
+    );
   }
   return p;
 }

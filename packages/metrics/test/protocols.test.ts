@@ -2,7 +2,16 @@
  * Protocols on synthetic maps: a probe pixel just inside and just outside every crop edge, depth caps
  * at their exact values, clamping, median scaling, resizing, crops at other sizes, averaging.
  */
-import { DepthAccumulator, OrdinalAccumulator, applyProtocol, createAccumulator, getProtocol, listProtocols, registerProtocol, resizeBilinear } from '../src';
+import {
+  DepthAccumulator,
+  OrdinalAccumulator,
+  applyProtocol,
+  createAccumulator,
+  getProtocol,
+  listProtocols,
+  registerProtocol,
+  resizeBilinear,
+} from '../src';
 import type { DepthProtocolName } from '../src';
 
 /** gt = 2 everywhere, pred = 2 except one probe pixel with pred 4 (ratio 2: fails d1). */
@@ -149,14 +158,20 @@ describe('resizing and averaging', () => {
     const acc = new DepthAccumulator('nyu-eigen');
     expect(acc.add({ gt: new Float32Array(12), pred: new Float32Array(12).fill(1), width: 4, height: 3 })).toBeNull();
     expect(() => acc.result()).toThrow(/no image with valid pixels was added \(1 skipped\)/);
-    expect(() => getProtocol('nyu-v3' as never)).toThrow(/^Unknown protocol "nyu-v3".*; registered protocols: nyu-densedepth, nyu-eigen, kitti-eigen-garg, diw/);
+    expect(() => getProtocol('nyu-v3' as never)).toThrow(
+      /^Unknown protocol "nyu-v3".*; registered protocols: nyu-densedepth, nyu-eigen, kitti-eigen-garg, diw/,
+    );
     expect(() => new DepthAccumulator('diw')).toThrow(/'diw' is an ordinal protocol/);
   });
   it('a protocol registered from outside works with the accumulators', () => {
     expect(listProtocols().map((p) => p.name)).toEqual(['nyu-densedepth', 'nyu-eigen', 'kitti-eigen-garg', 'diw']);
     registerProtocol(
       'nyu-centre-test',
-      (o) => ({ ...getProtocol('nyu-eigen', o), name: 'nyu-centre-test', crop: (h, w) => ({ top: 1, bottom: h - 1, left: 1, right: w - 1 }) }),
+      (o) => ({
+        ...getProtocol('nyu-eigen', o),
+        name: 'nyu-centre-test',
+        crop: (h, w) => ({ top: 1, bottom: h - 1, left: 1, right: w - 1 }),
+      }),
       { kind: 'depth', description: 'test: one-pixel border' },
     );
     const acc = createAccumulator('nyu-centre-test');

@@ -47,11 +47,14 @@ function partRef<N extends string>(registry: Registry<unknown, { options?: z.Zod
   return z.union([typedName<N>(), z.strictObject({ name: typedName<N>(), options: jsonObject.optional() })]).superRefine((r, ctx) => {
     const name = typeof r === 'string' ? r : r.name;
     const at = typeof r === 'string' ? [] : ['name'];
-    for (const i of configIssues(registeredName(registry), name)) ctx.addIssue({ code: 'custom', path: at, message: i.message, input: name });
+    for (const i of configIssues(registeredName(registry), name))
+      ctx.addIssue({ code: 'custom', path: at, message: i.message, input: name });
     if (!registry.has(name)) return;
     const schema = registry.get(name).spec.options;
     const options = typeof r === 'string' ? {} : (r.options ?? {});
-    if (schema) for (const i of configIssues(schema, options, ['options'])) ctx.addIssue({ code: 'custom', path: i.path, message: i.message, input: options });
+    if (schema)
+      for (const i of configIssues(schema, options, ['options']))
+        ctx.addIssue({ code: 'custom', path: i.path, message: i.message, input: options });
   });
 }
 
@@ -132,7 +135,11 @@ function asRef(p: unknown): unknown {
  * Throws `DepthblocksError('INVALID_CONFIG')` naming every wrong field (with "did you mean" for unknown keys
  * and names) before making anything.
  */
-export function resolveParts(spec: DepthModelSpec | DepthModelConfig): { config: DepthModelConfig; encoder: Encoder<object>; decoder: Decoder } {
+export function resolveParts(spec: DepthModelSpec | DepthModelConfig): {
+  config: DepthModelConfig;
+  encoder: Encoder<object>;
+  decoder: Decoder;
+} {
   const s = spec as Partial<DepthModelSpec & DepthModelConfig> | null;
   const isConfig = typeof s === 'object' && s !== null && 'format' in s;
   if (isConfig && s.format === 'depthblocks-model' && s.version !== 1) {
@@ -146,7 +153,11 @@ export function resolveParts(spec: DepthModelSpec | DepthModelConfig): { config:
     const c = parseWithSchema(depthModelConfigSchema, asChecked, 'Model config');
     const encoder = getEncoder(c.encoder.name, c.encoder.options);
     const decoder = getDecoder(c.decoder.name, c.decoder.options);
-    return { config: finish(c.name, encoder, decoder, c.head, [c.input.height, c.input.width], c.depth, c.metadata, c.input.channels), encoder, decoder };
+    return {
+      config: finish(c.name, encoder, decoder, c.head, [c.input.height, c.input.width], c.depth, c.metadata, c.input.channels),
+      encoder,
+      decoder,
+    };
   }
   const c = parseWithSchema(depthModelSpecSchema, asChecked, 'Model config');
   const part = <P>(given: unknown, make: (name: string, options: Record<string, unknown>) => P): P => {
@@ -158,7 +169,11 @@ export function resolveParts(spec: DepthModelSpec | DepthModelConfig): { config:
   const decoder = part<Decoder>(s!.decoder, getDecoder);
   const head = headConfigSchema.parse(c.head ?? {});
   const size = c.inputSize ?? [null, null];
-  return { config: finish(c.name ?? 'depth_model', encoder, decoder, head, size, c.depth ?? { kind: 'none' }, c.metadata ?? {}), encoder, decoder };
+  return {
+    config: finish(c.name ?? 'depth_model', encoder, decoder, head, size, c.depth ?? { kind: 'none' }, c.metadata ?? {}),
+    encoder,
+    decoder,
+  };
 }
 
 function finish(

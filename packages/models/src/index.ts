@@ -5,14 +5,30 @@
  */
 export { createDepthModel, buildFromConfig, countTrainableParams, CONFIG_METADATA_KEY } from './create-model';
 export type { DepthModel } from './create-model';
-export { resolveConfig, resolveParts, parseConfig, depthModelConfigSchema, depthModelSpecSchema, headConfigSchema, outputActivationSchema } from './config';
+export {
+  resolveConfig,
+  resolveParts,
+  parseConfig,
+  depthModelConfigSchema,
+  depthModelSpecSchema,
+  headConfigSchema,
+  outputActivationSchema,
+} from './config';
 export type { DepthModelConfig, DepthModelSpec, HeadConfig, OutputActivation } from './config';
 // The depth normalisation of a model's output is defined once, in @depthblocks/core; re-exported for models' users.
 export { depthToTarget, targetToDepth, targetRange } from '@depthblocks/core';
 export type { DepthNormalization } from '@depthblocks/core';
 export { unetScratchEncoder, unetScratchEncoderOptionsSchema } from './scratch-unet-encoder';
 export type { UnetScratchEncoderOptions } from './scratch-unet-encoder';
-export { getPreset, hasPreset, listPresets, presetNameSchema, presetOptionsSchema, presetRegistry, registerPreset } from './preset-registry';
+export {
+  getPreset,
+  hasPreset,
+  listPresets,
+  presetNameSchema,
+  presetOptionsSchema,
+  presetRegistry,
+  registerPreset,
+} from './preset-registry';
 export type { PresetOptions, PresetRegistration } from './preset-registry';
 export {
   denseDepth169,

@@ -89,7 +89,10 @@ export function denseDepth169(o: PresetOptions = {}): DepthModelConfig {
     nyu: { d1: 0.846, d2: 0.974, d3: 0.994, absRel: 0.123, rmse: 0.465, log10: 0.053 },
   });
 }
-registerPreset('densedepth169', denseDepth169, { description: "DenseDepth with DenseNet-169 (the paper's model), full-width decoder, 480x640 -> 240x320", paper: DENSEDEPTH_PAPER });
+registerPreset('densedepth169', denseDepth169, {
+  description: "DenseDepth with DenseNet-169 (the paper's model), full-width decoder, 480x640 -> 240x320",
+  paper: DENSEDEPTH_PAPER,
+});
 
 /**
  * DenseDepth with DenseNet-201 (the paper's encoder ablation: slower, small gain). F = 1920.
@@ -100,7 +103,10 @@ registerPreset('densedepth169', denseDepth169, { description: "DenseDepth with D
 export function denseDepth201(o: PresetOptions = {}): DepthModelConfig {
   return denseDepthPreset('densedepth201', 'densenet201', o);
 }
-registerPreset('densedepth201', denseDepth201, { description: "DenseDepth with DenseNet-201 (the paper's encoder ablation)", paper: DENSEDEPTH_PAPER });
+registerPreset('densedepth201', denseDepth201, {
+  description: "DenseDepth with DenseNet-201 (the paper's encoder ablation)",
+  paper: DENSEDEPTH_PAPER,
+});
 
 /** DenseDepth on a DenseNet: DenseDepth taps, no preprocessing, full-width decoder, half-size linear output. */
 function denseDepthPreset(id: string, encoder: string, o: PresetOptions, reported?: Record<string, unknown>): DepthModelConfig {
@@ -185,7 +191,10 @@ export function unetResnet34(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
-registerPreset('unet_resnet34', unetResnet34, { description: 'CS231N transfer model: ResNet-34 + U-Net decoder (reported d1 0.661)', paper: CS231N_PAPER });
+registerPreset('unet_resnet34', unetResnet34, {
+  description: 'CS231N transfer model: ResNet-34 + U-Net decoder (reported d1 0.661)',
+  paper: CS231N_PAPER,
+});
 
 const MAASTRICHT_PAPER = 'Maastricht brief: U-Net++ (ResNeXt-50) and LR-ASPP (MobileNetV3-Large) on NYU, fine-tuned on Depth in the Wild';
 const maastrichtTraining = (freeze?: number): TrainingRecipe => ({
@@ -230,7 +239,10 @@ export function unetPlusPlusResnext50(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
-registerPreset('unetplusplus_resnext50', unetPlusPlusResnext50, { description: 'U-Net++ with ResNeXt-50 32x4d, 200x200, sigmoid [0, 1] depth (Maastricht)', paper: MAASTRICHT_PAPER });
+registerPreset('unetplusplus_resnext50', unetPlusPlusResnext50, {
+  description: 'U-Net++ with ResNeXt-50 32x4d, 200x200, sigmoid [0, 1] depth (Maastricht)',
+  paper: MAASTRICHT_PAPER,
+});
 
 /**
  * LR-ASPP with MobileNetV3-Large at output stride 16 (torchvision's layout, 21 classes mapped to 1
@@ -256,7 +268,10 @@ export function lrasppMobilenetV3(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
-registerPreset('lraspp_mobilenetv3', lrasppMobilenetV3, { description: 'LR-ASPP with MobileNetV3-Large (output stride 16), 200x200 (Maastricht)', paper: MAASTRICHT_PAPER });
+registerPreset('lraspp_mobilenetv3', lrasppMobilenetV3, {
+  description: 'LR-ASPP with MobileNetV3-Large (output stride 16), 200x200 (Maastricht)',
+  paper: MAASTRICHT_PAPER,
+});
 
 /**
  * The perceptual-alignment model (Ashok): DenseNet-121 encoder (DenseDepth taps), bridge decoder with
@@ -296,7 +311,10 @@ export function bridgeDensenet121(o: PresetOptions = {}): DepthModelConfig {
     o,
   );
 }
-registerPreset('bridge_densenet121', bridgeDensenet121, { description: 'Perceptual-alignment model: DenseNet-121 + bridge decoder (Ashok)', paper: 'Ashok, perceptual alignment for monocular depth (DenseNet-121 bridge decoder)' });
+registerPreset('bridge_densenet121', bridgeDensenet121, {
+  description: 'Perceptual-alignment model: DenseNet-121 + bridge decoder (Ashok)',
+  paper: 'Ashok, perceptual alignment for monocular depth (DenseNet-121 bridge decoder)',
+});
 
 /**
  * Builds a preset: a preset config (or its name) -> { model, config, encoder, decoder }.

@@ -23,7 +23,10 @@ describe('config', () => {
       format: 'depthblocks-model',
       version: 1,
       name: 'depth_model',
-      encoder: { name: 'resnet34', options: { inChannels: 3, outputStride: 32, preprocessing: 'imagenet', namePrefix: '', seed: 0, style: 'torch' } },
+      encoder: {
+        name: 'resnet34',
+        options: { inChannels: 3, outputStride: 32, preprocessing: 'imagenet', namePrefix: '', seed: 0, style: 'torch' },
+      },
       decoder: {
         name: 'unet',
         options: {
@@ -102,7 +105,9 @@ describe('config', () => {
     expect(() => resolveConfig({ encoder: 'resnet18', decoder: 'unet', inputSize: [0, 64] })).toThrow(
       /inputSize\[0\]: must be > 0, got number 0/,
     );
-    expect(() => resolveConfig({ encoder: 'resnet18', decoder: 'unet', depth: { kind: 'unit' } as never })).toThrow(/depth.maxDepth: is required/);
+    expect(() => resolveConfig({ encoder: 'resnet18', decoder: 'unet', depth: { kind: 'unit' } as never })).toThrow(
+      /depth.maxDepth: is required/,
+    );
     expect(() => resolveConfig({ encoder: 'resnet18', decoder: 'unet', metadata: { lr: NaN } })).toThrow(/metadata.lr: /);
     expect(() => resolveConfig({ encoder: 42 as unknown as string, decoder: 'unet' })).toThrow(DepthblocksError);
     expect(() => parseConfig({ ...resolveConfig({ encoder: 'resnet18', decoder: 'unet' }), version: 2 })).toThrow(
@@ -115,12 +120,24 @@ describe('config', () => {
     const layersBefore = tf.memory().numTensors;
     const cases: [unknown, RegExp][] = [
       [{ encoder: 'resnet18', decoder: 'unet', haed: {} }, /^Model config: unknown key "haed" \(did you mean "head"\?\)$/],
-      [{ encoder: { name: 'resnet18', options: { outputStrid: 16 } }, decoder: 'unet' }, /^Model config: encoder.options: unknown key "outputStrid" \(did you mean "outputStride"\?\)$/],
+      [
+        { encoder: { name: 'resnet18', options: { outputStrid: 16 } }, decoder: 'unet' },
+        /^Model config: encoder.options: unknown key "outputStrid" \(did you mean "outputStride"\?\)$/,
+      ],
       [{ encoder: { name: 'resnet18', optoins: {} }, decoder: 'unet' }, /encoder: unknown key "optoins" \(did you mean "options"\?\)/],
-      [{ encoder: 'resnet18', decoder: { name: 'unet', options: { chanels: [8] } } }, /decoder.options: unknown key "chanels" \(did you mean "channels"\?\)/],
+      [
+        { encoder: 'resnet18', decoder: { name: 'unet', options: { chanels: [8] } } },
+        /decoder.options: unknown key "chanels" \(did you mean "channels"\?\)/,
+      ],
       [{ encoder: 'resnet43', decoder: 'unet' }, /encoder: unknown encoder "resnet43" \(did you mean "resnet34"\?\)/],
-      [{ encoder: 'resnet18', decoder: 'unet', head: { activaton: 'relu' } }, /head: unknown key "activaton" \(did you mean "activation"\?\)/],
-      [{ encoder: 'resnet18', decoder: 'unet', depth: { kind: 'unit', maxDepht: 10 } }, /depth: unknown key "maxDepht" \(did you mean "maxDepth"\?\)/],
+      [
+        { encoder: 'resnet18', decoder: 'unet', head: { activaton: 'relu' } },
+        /head: unknown key "activaton" \(did you mean "activation"\?\)/,
+      ],
+      [
+        { encoder: 'resnet18', decoder: 'unet', depth: { kind: 'unit', maxDepht: 10 } },
+        /depth: unknown key "maxDepht" \(did you mean "maxDepth"\?\)/,
+      ],
       [{ ...resolveConfig({ encoder: 'resnet18', decoder: 'unet' }), inputt: {} }, /unknown key "inputt" \(did you mean "input"\?\)/],
     ];
     for (const [spec, message] of cases) {

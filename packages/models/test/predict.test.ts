@@ -46,7 +46,10 @@ describe('predict', () => {
   });
   test('uses the DepthModel config normalisation (unit, maxDepth 10 -> x10) and accepts [H, W, C]', () => {
     const model = shiftModel();
-    const dm: DepthModel = { model, config: resolveConfig({ encoder: 'resnet18', decoder: 'unet', depth: { kind: 'unit', maxDepth: 10 } }) };
+    const dm: DepthModel = {
+      model,
+      config: resolveConfig({ encoder: 'resnet18', decoder: 'unet', depth: { kind: 'unit', maxDepth: 10 } }),
+    };
     const x = rgbRow([1, 2, 3, 4]).squeeze([0]) as tf.Tensor3D;
     const y = predict(dm, x, { flipTTA: true });
     expect(y.shape).toEqual([1, 1, 4, 1]);

@@ -111,8 +111,12 @@ describe('preset configs', () => {
     expect(lrasppMobilenetV3().encoder.options).toMatchObject({ outputStride: 16 });
     expect(() => getPreset('midas')).toThrow(/Unknown preset "midas"; registered presets: densedepth169/);
     expect(() => getPreset('densedepth196')).toThrow(/Unknown preset "densedepth196" \(did you mean "densedepth169"\?\)/);
-    expect(() => denseDepth169({ inputSzie: [96, 128] } as never)).toThrow(/^Preset densedepth169 options: unknown key "inputSzie" \(did you mean "inputSize"\?\)$/);
-    expect(() => denseDepth169({ decoderOptions: { widht: 'half' } })).toThrow(/decoder.options: unknown key "widht" \(did you mean "width"\?\)/);
+    expect(() => denseDepth169({ inputSzie: [96, 128] } as never)).toThrow(
+      /^Preset densedepth169 options: unknown key "inputSzie" \(did you mean "inputSize"\?\)$/,
+    );
+    expect(() => denseDepth169({ decoderOptions: { widht: 'half' } })).toThrow(
+      /decoder.options: unknown key "widht" \(did you mean "width"\?\)/,
+    );
   });
   test('a preset with a small input runs forward and rebuilds identically from JSON', () => {
     const config = lrasppMobilenetV3({ inputSize: [48, 48], decoderOptions: { seed: 3 } });

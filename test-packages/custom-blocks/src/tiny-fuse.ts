@@ -38,10 +38,21 @@ export function tinyFuse(options: TinyFuseOptions = {}): Decoder {
       built = true;
       const sorted = [...features].sort((a, b) => a.stride - b.stride);
       const ref = sorted[0].tensor;
-      const resized = sorted.map((f, i) => (i === 0 ? f.tensor : (add(new Resize2D({ name: `fuse_up${i}` })).apply([f.tensor, ref]) as tf.SymbolicTensor)));
+      const resized = sorted.map((f, i) =>
+        i === 0 ? f.tensor : (add(new Resize2D({ name: `fuse_up${i}` })).apply([f.tensor, ref]) as tf.SymbolicTensor),
+      );
       let x = add(tf.layers.concatenate({ name: 'fuse_concat' })).apply(resized) as tf.SymbolicTensor;
       const init = (k: number) => tf.initializers.glorotUniform({ seed: resolved.seed + k });
-      x = add(tf.layers.conv2d({ name: 'fuse_conv', filters: resolved.channels, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) })).apply(x) as tf.SymbolicTensor;
+      x = add(
+        tf.layers.conv2d({
+          name: 'fuse_conv',
+          filters: resolved.channels,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: init(1),
+        }),
+      ).apply(x) as tf.SymbolicTensor;
       x = add(tf.layers.conv2d({ name: 'fuse_out', filters: 1, kernelSize: 1, kernelInitializer: init(2) })).apply(x) as tf.SymbolicTensor;
       if (input) x = add(new Resize2D({ name: 'fuse_to_input' })).apply([x, input]) as tf.SymbolicTensor;
       return { tensor: x, channels: 1, stride: input ? 1 : sorted[0].stride };

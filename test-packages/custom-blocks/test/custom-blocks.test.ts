@@ -44,7 +44,9 @@ test('registered names work like the built-in ones, typos included', () => {
   expect(() => createDepthModel({ encoder: { name: 'tiny_cnn', options: { widht: 2 } }, decoder: 'tiny_fuse' })).toThrow(
     /^Model config: encoder.options: unknown key "widht" \(did you mean "width"\?\)$/,
   );
-  expect(() => createDepthModel({ encoder: 'tiny_cnm', decoder: 'tiny_fuse' })).toThrow(/unknown encoder "tiny_cnm" \(did you mean "tiny_cnn"\?\)/);
+  expect(() => createDepthModel({ encoder: 'tiny_cnm', decoder: 'tiny_fuse' })).toThrow(
+    /unknown encoder "tiny_cnm" \(did you mean "tiny_cnn"\?\)/,
+  );
   let err: unknown;
   try {
     combineLosses({ edge_l2: 1 });

@@ -46,7 +46,8 @@ export function checkAblationConfig(a: unknown, where = 'ablation config'): Abla
   const c = parseWithSchema(ablationConfigSchema, a, `Ablation config ${where}`);
   const names = new Set<string>();
   for (const v of c.variants) {
-    if (names.has(v.name)) throw new DepthblocksError('INVALID_CONFIG', `Ablation config ${where}: variants: the name "${v.name}" is used twice`);
+    if (names.has(v.name))
+      throw new DepthblocksError('INVALID_CONFIG', `Ablation config ${where}: variants: the name "${v.name}" is used twice`);
     names.add(v.name);
     checkRunConfig(mergeConfig(c.base, v.patch), `${where}, variant ${v.name}`);
   }

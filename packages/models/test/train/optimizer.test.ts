@@ -86,10 +86,16 @@ test('state round-trips: a restored optimizer continues identically', async () =
 });
 
 test('bad options are clear errors', () => {
-  expect(() => createOptimizer({ name: 'rmsprop' as never })).toThrow(/^Optimizer options: name: expected one of "adam", "adamw", "sgd", got string "rmsprop"$/);
+  expect(() => createOptimizer({ name: 'rmsprop' as never })).toThrow(
+    /^Optimizer options: name: expected one of "adam", "adamw", "sgd", got string "rmsprop"$/,
+  );
   expect(() => createOptimizer({ lr: -1 })).toThrow(/^Optimizer options: lr: must be > 0, got number -1$/);
-  expect(() => createOptimizer({ lr: 1e-3, weightdecay: 0.1 } as never)).toThrow(/unknown key "weightdecay" \(did you mean "weightDecay"\?\)/);
-  expect(() => createSchedule({ type: 'plateau', patiance: 2 } as never)).toThrow(/^Schedule options: unknown key "patiance" \(did you mean "patience"\?\)$/);
+  expect(() => createOptimizer({ lr: 1e-3, weightdecay: 0.1 } as never)).toThrow(
+    /unknown key "weightdecay" \(did you mean "weightDecay"\?\)/,
+  );
+  expect(() => createSchedule({ type: 'plateau', patiance: 2 } as never)).toThrow(
+    /^Schedule options: unknown key "patiance" \(did you mean "patience"\?\)$/,
+  );
   expect(() => createSchedule({ type: 'cosinus' } as never)).toThrow(/^Schedule options: type: /);
 });
 
