@@ -85,36 +85,44 @@ function cropModeOf(options: ProtocolOptions): 'scale' | 'strict' {
   return mode;
 }
 
-const NYU = { height: 480, width: 640 };
+/** Registers an NYU protocol: its crop is defined at 480x640 (scaled to other sizes unless cropMode 'strict'). */
+function registerNyu(
+  name: string,
+  box: CropBox,
+  rules: Pick<DepthProtocol, 'averaging' | 'minDepth' | 'maxDepth' | 'clampPrediction' | 'description'>,
+): void {
+  registerProtocol(
+    name,
+    (o = {}) => ({
+      kind: 'depth',
+      name,
+      ...rules,
+      medianScaling: o.medianScaling ?? false,
+      crop: scaledCrop(name, { height: 480, width: 640 }, box, cropModeOf(o)),
+    }),
+    { kind: 'depth', description: rules.description },
+  );
+}
 
-registerProtocol(
+registerNyu(
   'nyu-densedepth',
-  (o = {}) => ({
-    kind: 'depth',
-    name: 'nyu-densedepth',
+  { top: 20, bottom: 460, left: 24, right: 616 },
+  {
     averaging: 'whole-set',
     clampPrediction: false,
-    medianScaling: o.medianScaling ?? false,
-    crop: scaledCrop('nyu-densedepth', NYU, { top: 20, bottom: 460, left: 24, right: 616 }, cropModeOf(o)),
     description: 'NYU Depth v2, DenseDepth protocol: crop rows 20..459 cols 24..615, no caps, whole set',
-  }),
-  { kind: 'depth', description: 'NYU Depth v2, DenseDepth: dense gt, crop rows 20..459 cols 24..615, no caps, whole test set stacked' },
+  },
 );
-
-registerProtocol(
+registerNyu(
   'nyu-eigen',
-  (o = {}) => ({
-    kind: 'depth',
-    name: 'nyu-eigen',
+  { top: 45, bottom: 471, left: 41, right: 601 },
+  {
     averaging: 'per-image',
     minDepth: 1e-3,
     maxDepth: 10,
     clampPrediction: true,
-    medianScaling: o.medianScaling ?? false,
-    crop: scaledCrop('nyu-eigen', NYU, { top: 45, bottom: 471, left: 41, right: 601 }, cropModeOf(o)),
     description: 'NYU Depth v2, Eigen crop [45:471, 41:601], 1e-3 < y < 10, per image',
-  }),
-  { kind: 'depth', description: 'NYU Depth v2, Eigen/BTS: raw gt, crop [45:471, 41:601], 1e-3 < y < 10, per image' },
+  },
 );
 
 registerProtocol(
