@@ -15,7 +15,7 @@ export type ResolvedOptions = ResolvedEncoderOptions;
  * Checks options against an encoder's schema (INVALID_CONFIG naming each wrong key, with a "did you mean"),
  * checks the output stride, and fills in the defaults common to all encoders.
  */
-export function resolveOptions<S extends typeof encoderOptionsSchema>(
+export function resolveEncoderOptions<S extends typeof encoderOptionsSchema>(
   name: string,
   schema: S,
   options: unknown,

@@ -1,5 +1,5 @@
 import { tf, type FeatureMap } from '@depthblocks/core';
-import { EncoderBase, resolveOptions, type ResolvedOptions } from './base';
+import { EncoderBase, resolveEncoderOptions, type ResolvedOptions } from './base';
 import { densenetTorchPath, DENSENET_KERAS_ALIASES } from './keymaps/densenet';
 import { denseNetOptionsSchema, type DenseNetOptions } from './options';
 import { registerEncoder } from './registry';
@@ -115,7 +115,7 @@ export class DenseNetEncoder extends EncoderBase {
 }
 
 function make(name: DenseNetName, options: DenseNetOptions = {}): Encoder {
-  const o = resolveOptions(name, denseNetOptionsSchema, options, { preprocessing: 'imagenet', outputStrides: [32] });
+  const o = resolveEncoderOptions(name, denseNetOptionsSchema, options, { preprocessing: 'imagenet', outputStrides: [32] });
   return new DenseNetEncoder(name, { ...o, taps: o.taps ?? 'smp', style: undefined });
 }
 

@@ -18,7 +18,8 @@ export { encoderOptionsSchema, denseNetOptionsSchema, resNetOptionsSchema, prepr
 export type { CommonEncoderOptions, DenseNetOptions, DenseNetTaps, EncoderOptions, Preprocessing, ResNetOptions } from './options';
 export { checkEncoderOptions, encoderRegistry, getEncoder, hasEncoder, listEncoders, registerEncoder } from './registry';
 export { loadWeights, adaptStemKernel, type LoadWeightsOptions } from './weights';
-export { EncoderBase } from './base';
+export { EncoderBase, resolveEncoderOptions } from './base';
+export type { ConvSpec, ResolvedOptions } from './base';
 export { densenet121, densenet169, densenet201, DenseNetEncoder, DENSENET_BLOCKS, DENSENET_TAPS } from './densenet';
 export { resnet18, resnet34, resnet50, resnet101, resnext50_32x4d, ResNetEncoder, RESNET_CONFIGS } from './resnet';
 export { mobilenetv3_large, MobileNetV3Encoder, MOBILENETV3_LARGE_BLOCKS } from './mobilenetv3';

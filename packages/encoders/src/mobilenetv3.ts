@@ -1,5 +1,5 @@
 import { tf, type FeatureMap } from '@depthblocks/core';
-import { EncoderBase, resolveOptions, type ResolvedOptions } from './base';
+import { EncoderBase, resolveEncoderOptions, type ResolvedOptions } from './base';
 import { HardSigmoid } from './layers/activations';
 import { mobilenetv3TorchPath } from './keymaps/mobilenetv3';
 import { encoderOptionsSchema, type CommonEncoderOptions } from './options';
@@ -148,7 +148,7 @@ export class MobileNetV3Encoder extends EncoderBase {
  * const features = enc.build(tf.input({ shape: [200, 200, 3] })); // strides 2, 4, 8, 16, 16
  */
 export function mobilenetv3_large(options: CommonEncoderOptions = {}): Encoder {
-  const o = resolveOptions('mobilenetv3_large', encoderOptionsSchema, options, { preprocessing: 'imagenet', outputStrides: [32, 16, 8] });
+  const o = resolveEncoderOptions('mobilenetv3_large', encoderOptionsSchema, options, { preprocessing: 'imagenet', outputStrides: [32, 16, 8] });
   return new MobileNetV3Encoder({ ...o, taps: undefined, style: undefined });
 }
 

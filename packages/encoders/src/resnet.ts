@@ -1,5 +1,5 @@
 import { tf, DepthblocksError, type FeatureMap } from '@depthblocks/core';
-import { EncoderBase, resolveOptions, type ResolvedOptions } from './base';
+import { EncoderBase, resolveEncoderOptions, type ResolvedOptions } from './base';
 import { kerasLegacyResnetName, resnetTorchPath } from './keymaps/resnet';
 import { resNetOptionsSchema, type ResNetOptions } from './options';
 import { registerEncoder } from './registry';
@@ -152,7 +152,7 @@ export class ResNetEncoder extends EncoderBase {
 function make(name: ResNetName, options: ResNetOptions = {}): Encoder {
   const kerasCapable = name === 'resnet50' || name === 'resnet101';
   const style = options.style ?? (kerasCapable ? 'keras' : 'torch');
-  const o = resolveOptions(name, resNetOptionsSchema, options, {
+  const o = resolveEncoderOptions(name, resNetOptionsSchema, options, {
     preprocessing: style === 'keras' ? 'caffe' : 'imagenet',
     outputStrides: [32, 16, 8],
   });

@@ -1,10 +1,19 @@
 // The README's example, as written there (weights line left out: no network in tests).
-import { tf, setupBackend } from '@depthblocks/core';
-import { getEncoder, listEncoders } from '../src';
+import { tf, setupBackend, writeSafetensors, type FeatureMap } from '@depthblocks/core';
+import {
+  EncoderBase,
+  encoderOptionsSchema,
+  getEncoder,
+  listEncoders,
+  loadWeights,
+  registerEncoder,
+  resolveEncoderOptions,
+  type CommonEncoderOptions,
+} from '../src';
 
 test('README example runs', async () => {
   await setupBackend({ backend: 'wasm', threads: 1 });
-  const names = listEncoders().map((s) => `${s.name} ${s.params.total}`);
+  const names = listEncoders().map((s) => `${s.name} ${s.params?.total}`);
   expect(names).toContain('densenet169 12642880');
 
   const encoder = getEncoder('resnet34', { outputStride: 16 });
@@ -31,4 +40,55 @@ test('README example runs', async () => {
   ]);
   tf.dispose([x, ...maps]);
   model.dispose();
+});
+
+// "Your own encoder", as written in the README.
+class TwoStage extends EncoderBase {
+  protected readonly bnEpsilon = 1e-5;
+  protected readonly bnMomentum = 0.9;
+  readonly stemConv = 'stem_conv';
+  constructor(options: CommonEncoderOptions = {}) {
+    super('two_stage', resolveEncoderOptions('two_stage', encoderOptionsSchema, options, { preprocessing: 'none', outputStrides: [32] }));
+  }
+  get channels(): number[] {
+    return [16, 32];
+  }
+  get strides(): number[] {
+    return [2, 4];
+  }
+  override torchPath(layer: string): string | null {
+    return ({ stem_conv: 'stem.0', stem_bn: 'stem.1', down_conv: 'down.0', down_bn: 'down.1' } as Record<string, string>)[layer] ?? null;
+  }
+  protected body(x: tf.SymbolicTensor): FeatureMap[] {
+    x = this.act(this.bn(this.conv(x, 'stem_conv', { filters: 16, kernel: 3, stride: 2 }), 'stem_bn'), 'stem_relu');
+    const shallow = this.feature('stem_relu', x, 2);
+    x = this.act(this.bn(this.conv(x, 'down_conv', { filters: 32, kernel: 3, stride: 2 }), 'down_bn'), 'down_relu');
+    return [shallow, this.feature('down_relu', x, 4)];
+  }
+}
+const twoStage = (options: CommonEncoderOptions = {}) => new TwoStage(options);
+
+test("README 'your own encoder': registered, made by name, options checked, torch weights load through its key map", async () => {
+  registerEncoder('two_stage', twoStage, { description: 'Two conv stages (an example)', options: encoderOptionsSchema });
+  expect(listEncoders().find((s) => s.name === 'two_stage')).toMatchObject({ channels: [16, 32], strides: [2, 4], preprocessing: 'none' });
+  expect(() => getEncoder('two_stage', { seeed: 1 })).toThrow(/^two_stage options: unknown key "seeed" \(did you mean "seed"\?\)$/);
+  const enc = getEncoder('two_stage', { seed: 3 });
+  const input = tf.input({ shape: [16, 16, 3] });
+  expect(enc.build(input).map((f) => f.tensor.shape)).toEqual([
+    [null, 8, 8, 16],
+    [null, 4, 4, 32],
+  ]);
+  // a torchvision-layout state dict for it, as safetensors bytes
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  const put = (name: string, shape: number[]) =>
+    (tensors[name] = { shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i % 7) });
+  put('stem.0.weight', [16, 3, 3, 3]);
+  put('down.0.weight', [32, 16, 3, 3]);
+  for (const [p, c] of [
+    ['stem.1', 16],
+    ['down.1', 32],
+  ] as const)
+    for (const k of ['weight', 'bias', 'running_mean', 'running_var']) put(`${p}.${k}`, [c]);
+  const report = await loadWeights(enc, writeSafetensors(tensors));
+  expect([report.loaded, report.missing, report.unexpected]).toEqual([10, [], []]);
 });
