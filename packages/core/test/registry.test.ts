@@ -1,5 +1,5 @@
 /** The registry type every extensible part uses: register, get, list, has, and its errors. */
-import { createRegistry, DepthblocksError } from '../src';
+import { createRegistry, DepthblocksError, depthToTarget, parseWithSchema, z } from '../src';
 
 type Factory = (o?: { size?: number }) => { size: number };
 
@@ -51,4 +51,18 @@ test('bad names and factories are clear errors', () => {
   expect(() => r.register('', () => ({ size: 1 }), {})).toThrow(/preset name must be letters/);
   expect(() => r.register('a b', () => ({ size: 1 }), {})).toThrow(/got "a b"/);
   expect(() => r.register('ok', 3 as unknown as Factory, {})).toThrow(/factory must be a function, got number/);
+});
+
+test("README 'Registries, config schemas, depth normalisation' example", () => {
+  const widgets = createRegistry<(o?: { size?: number }) => { size: number }, { description: string }>('widget');
+  widgets.register('round', (o = {}) => ({ size: o.size ?? 1 }), { description: 'a round widget' });
+  expect(() => widgets.get('rond')).toThrow('Unknown widget "rond" (did you mean "round"?); registered widgets: round');
+
+  const options = z.strictObject({ lr: z.number().positive().optional(), epochs: z.number().int().optional() });
+  expect(() => parseWithSchema(options, { lr: '1e-4' }, 'Run')).toThrow('Run: lr: expected number, got string "1e-4"');
+  expect(() => parseWithSchema(options, { epoch: 3 }, 'Run')).toThrow('Run: unknown key "epoch" (did you mean "epochs"?)');
+
+  expect(Array.from(depthToTarget(Float32Array.of(1, 0.05, 20, 0), { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 }))).toEqual([
+    10, 100, 1, 0,
+  ]);
 });

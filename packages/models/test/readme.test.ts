@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { tf, setupTestBackend } from '@depthblocks/core';
+import { mobilenetv3_large } from '@depthblocks/encoders';
 import { createDepthModel, buildFromConfig, predict, saveDepthModel, loadDepthModel } from '../src';
 
 let tmp: string;
@@ -14,12 +15,13 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test('README example runs', async () => {
   const dm = createDepthModel({
-    encoder: 'mobilenetv3_large',
+    encoder: mobilenetv3_large({ seed: 1 }),
     decoder: { name: 'unet', options: { channels: [64, 32, 16, 16, 8] } },
     head: { activation: 'sigmoid', outputSize: 'input' },
     inputSize: [120, 160],
     depth: { kind: 'unit', maxDepth: 10 },
   });
+  expect(dm.config.encoder.options).toMatchObject({ seed: 1, outputStride: 32, preprocessing: 'imagenet' });
   const rgb = tf.randomUniform([1, 120, 160, 3]) as tf.Tensor4D;
   const metres = predict(dm, rgb, { flipTTA: true });
   expect(metres.shape).toEqual([1, 120, 160, 1]);
