@@ -241,7 +241,7 @@ describe('architecture details', () => {
     expect(e.message).toMatch(/outputStride 16 is not supported; use 32/);
     e = err(() => getEncoder('resnet152'));
     expect(e.code).toBe('NOT_FOUND');
-    expect(e.message).toMatch(/Unknown encoder "resnet152" \(did you mean "resnet101"\?\); registered encoders: densenet121, .*resnet18/);
+    expect(e.message).toMatch(/Unknown encoder "resnet152" \(did you mean "resnet18"\?\); registered encoders: densenet121, .*resnet18/);
     const enc = getEncoder('resnet18');
     e = err(() => enc.build(tf.input({ shape: [32, 32, 4] })));
     expect(e.code).toBe('SHAPE_MISMATCH');
