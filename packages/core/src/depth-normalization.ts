@@ -63,22 +63,22 @@ export function depthToTarget(depth: tf.Tensor | Float32Array, n: DepthNormaliza
     return out;
   }
   return tf.tidy(() => {
-    const d = depth.toFloat();
+    const d = depth.dtype === 'float32' ? depth : depth.toFloat();
+    // invalid pixels may give NaN or Infinity below; `where` replaces them by 0 (targets need no gradient)
     const valid = tf.logicalAnd(tf.greater(d, 0), tf.less(d, Infinity));
-    const safe = tf.where(valid, d, tf.onesLike(d));
     let y: tf.Tensor;
     switch (norm.kind) {
       case 'densedepth':
-        y = tf.div(norm.maxDepth, tf.clipByValue(safe, norm.minDepth, norm.maxDepth));
+        y = tf.div(norm.maxDepth, tf.clipByValue(d, norm.minDepth, norm.maxDepth));
         break;
       case 'unit':
-        y = tf.minimum(tf.div(safe, norm.maxDepth), 1);
+        y = tf.minimum(tf.div(d, norm.maxDepth), 1);
         break;
       case 'log':
-        y = tf.log(safe);
+        y = tf.log(d);
         break;
       case 'none':
-        y = safe;
+        y = d;
         break;
     }
     return tf.where(valid, y, tf.zerosLike(y));
