@@ -148,7 +148,10 @@ export class MobileNetV3Encoder extends EncoderBase {
  * const features = enc.build(tf.input({ shape: [200, 200, 3] })); // strides 2, 4, 8, 16, 16
  */
 export function mobilenetv3_large(options: CommonEncoderOptions = {}): Encoder {
-  const o = resolveEncoderOptions('mobilenetv3_large', encoderOptionsSchema, options, { preprocessing: 'imagenet', outputStrides: [32, 16, 8] });
+  const o = resolveEncoderOptions('mobilenetv3_large', encoderOptionsSchema, options, {
+    preprocessing: 'imagenet',
+    outputStrides: [32, 16, 8],
+  });
   return new MobileNetV3Encoder({ ...o, taps: undefined, style: undefined });
 }
 
