@@ -10,6 +10,8 @@ import type { Dataset, OnError } from './dataset';
 export interface DatasetContext {
   /** What to do with a sample that cannot be read: 'throw' (default) or 'skip'. */
   onError: OnError;
+  /** Where a reader's warnings go (readers that warn pass it on). */
+  onWarning?: (message: string) => void;
 }
 
 /** What {@link registerDataset} records besides the opener. */
@@ -69,7 +71,10 @@ export async function openDataset(spec: DataSpec, context: Partial<DatasetContex
   const { type, ...options } = spec;
   const entry = datasetRegistry.get(type);
   const parsed = parseWithSchema(entry.spec.options, options, `Data spec '${type}'`);
-  return (entry.factory as (o: unknown, c: DatasetContext) => Dataset | Promise<Dataset>)(parsed, { onError: context.onError ?? 'throw' });
+  return (entry.factory as (o: unknown, c: DatasetContext) => Dataset | Promise<Dataset>)(parsed, {
+    ...context,
+    onError: context.onError ?? 'throw',
+  });
 }
 
 /** Whether a reader is registered for a data-spec type. */
