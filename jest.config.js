@@ -18,6 +18,8 @@ module.exports = {
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
+    // packages with Node-only features: their src/node.ts (what Node's `node` export condition picks)
+    '^@depthblocks/(core|backend)$': '<rootDir>/packages/$1/src/node.ts',
     '^@depthblocks/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testTimeout: 120000,

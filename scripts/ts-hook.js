@@ -1,6 +1,7 @@
 /**
  * Runs the monorepo's TypeScript sources directly in Node (no build): `node -r ./scripts/ts-hook.js file.ts`.
- * Compiles .ts files with swc on require and resolves `@depthblocks/<pkg>` to packages/<pkg>/src.
+ * Compiles .ts files with swc on require and resolves `@depthblocks/<pkg>` to packages/<pkg>/src (node.ts, what
+ * Node's `node` export condition picks, where a package has one; else index.ts).
  * Used by tests that spawn child processes; users run the built packages instead.
  */
 const fs = require('fs');
@@ -13,8 +14,10 @@ const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   const m = /^@depthblocks\/([a-z-]+)$/.exec(request);
   if (m) {
-    const src = path.join(root, 'packages', m[1], 'src', 'index.ts');
-    if (fs.existsSync(src)) return src;
+    for (const file of ['node.ts', 'index.ts']) {
+      const src = path.join(root, 'packages', m[1], 'src', file);
+      if (fs.existsSync(src)) return src;
+    }
   }
   if (request.startsWith('.') && parent && parent.filename && parent.filename.endsWith('.ts')) {
     for (const ext of ['.ts', '/index.ts']) {

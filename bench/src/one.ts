@@ -7,7 +7,8 @@
  * task on stdout as each finishes (so a run stopped by a time cap keeps what it measured); progress goes to stderr.
  */
 import * as os from 'os';
-import { setupBackend, tf, type BackendInfo } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupBackend, type BackendInfo } from '@depthblocks/backend';
 import {
   buildPreset,
   countTrainableParams,

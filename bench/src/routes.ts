@@ -1,9 +1,10 @@
 /**
- * `npm run bench:routes`: the numbers behind Conv2DBackpropInput's route choice on wasm (core's preferCol2im).
+ * `npm run bench:routes`: the numbers behind Conv2DBackpropInput's route choice on wasm (@depthblocks/backend's preferCol2im).
  * Times each route (the conv with the rotated filter, matmul + SIMD col2im) on DenseDepth-169's shapes at
  * 240x320, batch 2, with fresh operands (as in training), and prints which wins.
  */
-import { setupBackend, tf, wasmKernelTuning } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupBackend, wasmKernelTuning } from '@depthblocks/backend';
 import { median } from './stats';
 
 // dy [H, W, OC], filter [KH, KW, C, OC], stride

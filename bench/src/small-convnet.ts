@@ -5,7 +5,8 @@
  */
 import { spawnSync } from 'child_process';
 import * as os from 'os';
-import { setupBackend, tf } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupBackend } from '@depthblocks/backend';
 
 interface Row {
   mode: string;

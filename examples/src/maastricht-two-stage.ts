@@ -10,7 +10,7 @@
  * pair per image labelled from its depth (withOrdinalPairs), as DIW has one pair per image.
  */
 import * as path from 'path';
-import { setupBackend } from '@depthblocks/core';
+import { setupBackend } from '@depthblocks/backend';
 import { evaluate, train, type DepthModel } from '@depthblocks/models';
 import { Batcher, diw, resize, syntheticDataset, withOrdinalPairs, type Dataset } from '@depthblocks/datasets';
 import { runTrain, type RunConfig } from '@depthblocks/cli';

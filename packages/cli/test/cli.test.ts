@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DepthblocksError, setupTestBackend } from '@depthblocks/core';
+import { DepthblocksError } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { decodeDepthPng, encodeRgb, renderSyntheticSample } from '@depthblocks/datasets';
 import {
   checkAblationConfig,

@@ -12,6 +12,7 @@ export type DepthblocksErrorCode =
   | 'NON_FINITE_LOSS'
   | 'OUT_OF_MEMORY'
   | 'UNSUPPORTED'
+  | 'UNSUPPORTED_TFJS'
   | 'NOT_FOUND'
   | 'INVALID_CONFIG';
 

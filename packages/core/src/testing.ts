@@ -1,5 +1,4 @@
 import { tf } from './tf';
-import { setupBackend, type BackendInfo, type BackendRequest } from './backend/setup';
 
 /**
  * Runs `fn` and returns its result together with how many tensors it left behind.
@@ -18,18 +17,12 @@ export async function trackTensors<T>(fn: () => T | Promise<T>): Promise<{ resul
 /**
  * Throws if `fn` leaves tensors behind; the error names `what` and the count.
  * Tensors `fn` returns count as leaked unless it disposes them, so return plain values.
+ *
+ * @example
+ * await assertNoLeak(() => { model.predict(x).dispose(); }, 'predict');
  */
 export async function assertNoLeak<T>(fn: () => T | Promise<T>, what = 'function'): Promise<T> {
   const { result, leaked } = await trackTensors(fn);
   if (leaked !== 0) throw new Error(`${what} leaked ${leaked} tensor(s)`);
   return result;
-}
-
-/**
- * The backend for tests: wasm with 1 thread (jest runs test files in parallel workers), unless
- * DEPTHBLOCKS_TEST_BACKEND says otherwise. Call it in `beforeAll`.
- */
-export async function setupTestBackend(): Promise<BackendInfo> {
-  const backend = (process.env.DEPTHBLOCKS_TEST_BACKEND as BackendRequest | undefined) ?? 'wasm';
-  return setupBackend({ backend, threads: Number(process.env.DEPTHBLOCKS_TEST_THREADS ?? 1) });
 }

@@ -1,4 +1,5 @@
-import { DepthblocksError, depthToTarget, setupTestBackend, tf, type Sample } from '@depthblocks/core';
+import { DepthblocksError, depthToTarget, tf, type Sample } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { Batcher, disposeBatch, samplesToBatch } from '../src/batcher';
 import type { Dataset } from '../src/dataset';
 import { syntheticDataset } from '../src/synthetic/dataset';

@@ -1,4 +1,5 @@
-import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
+import { tf, DepthblocksError } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { bridgeDecoder, denseDepthDecoder, getDecoder, listDecoders, lrasppDecoder, unetDecoder, unetPlusPlusDecoder } from '../src';
 import { fakeEncoder, inputFeatures, trainableParams } from './fake-encoder';
 

@@ -3,7 +3,8 @@
  * description (conv2 1x1; per skip: bilinear resize (half-pixel) to the skip, concat [up, skip],
  * conv3x3, LeakyReLU 0.2, conv3x3, LeakyReLU 0.2; conv3 3x3), using the model's own weights.
  */
-import { tf, setupTestBackend } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { denseDepthDecoder } from '../src';
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 /** The README's examples, as written there. */
-import { tf, setupTestBackend } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { getEncoder } from '@depthblocks/encoders';
 import { getDecoder, listDecoders, Resize2D, resize2d } from '../src';
 

@@ -1,4 +1,5 @@
-import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
+import { tf, DepthblocksError } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { Resize2D, resize2d, interpolationMatrix } from '../src';
 
 beforeAll(async () => {

@@ -7,7 +7,8 @@
  *               (GroupedConv2D's default)
  *  - masked:    one dense conv with a block-diagonal (masked) kernel: `groups` times the work
  */
-import { tf, setupTestBackend } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { getEncoder, groupedConv2d, GroupedConv2D } from '../src';
 
 const G = 32;

@@ -1,4 +1,5 @@
-import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
+import { tf, DepthblocksError } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { getEncoder, listEncoders, resnet34, type Encoder, type EncoderOptions } from '../src';
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 // The README's example, as written there (weights line left out: no network in tests).
-import { tf, setupBackend, writeSafetensors, type FeatureMap } from '@depthblocks/core';
+import { tf, writeSafetensors, type FeatureMap } from '@depthblocks/core';
+import { setupBackend } from '@depthblocks/backend';
 import {
   EncoderBase,
   encoderOptionsSchema,

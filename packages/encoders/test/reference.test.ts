@@ -11,15 +11,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  tf,
-  setupTestBackend,
-  readSafetensors,
-  writeKerasH5,
-  writeSafetensors,
-  type KerasLayerWeights,
-  type WeightTensor,
-} from '@depthblocks/core';
+import { tf, readSafetensors, writeKerasH5, writeSafetensors, type KerasLayerWeights, type WeightTensor } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { getEncoder, loadWeights, type EncoderOptions } from '../src';
 
 let dir: string;

@@ -1,4 +1,5 @@
-import { tf, setupTestBackend } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { getEncoder, listEncoders, type Encoder, type EncoderOptions } from '../src';
 
 beforeAll(async () => {

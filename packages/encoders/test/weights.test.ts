@@ -3,15 +3,8 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
-import {
-  tf,
-  setupTestBackend,
-  DepthblocksError,
-  writeKerasH5,
-  writeSafetensors,
-  type KerasLayerWeights,
-  type WeightTensor,
-} from '@depthblocks/core';
+import { tf, DepthblocksError, writeKerasH5, writeSafetensors, type KerasLayerWeights, type WeightTensor } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { getEncoder, loadWeights, type Encoder, type EncoderOptions } from '../src';
 
 let dir: string;

@@ -2,7 +2,8 @@
  * combineLosses (the DenseDepth loss against the float64 reference, term logging, errors) and the
  * depth normalisations with their inverses.
  */
-import { DepthblocksError, Rng, setupTestBackend, tf } from '@depthblocks/core';
+import { DepthblocksError, Rng, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { DENSEDEPTH_WEIGHTS, combineLosses, getLoss, l1, listLosses, registerLoss } from '../src';
 import { Shape, finiteDifference, refGradient, refL1, refRanking, refSsimLoss, relMaxDiff } from './reference';
 

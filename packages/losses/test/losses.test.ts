@@ -2,7 +2,8 @@
  * Every loss term: value against a float64 reference written from the formula (test/reference.ts),
  * gradient against central finite differences of that reference, masks, all-invalid masks, leaks.
  */
-import { DepthblocksError, Rng, setupTestBackend, tf } from '@depthblocks/core';
+import { DepthblocksError, Rng, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { berhu, gradient, imageGradients, l1, mse, msSsim, rankingLoss, ranking, scaleInvariant, ssim, validMask } from '../src';
 import type { OrdinalPair } from '@depthblocks/core';
 import {

@@ -3,7 +3,8 @@
  * @depthblocks/encoders): value against a float64 conv reference, gradient by finite differences,
  * freezing, masks.
  */
-import { DepthblocksError, Rng, setupTestBackend, tf } from '@depthblocks/core';
+import { DepthblocksError, Rng, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { featuresAt, kerasResnet50Preprocess, perceptual } from '../src';
 import { finiteDifference, relMaxDiff } from './reference';
 

@@ -1,5 +1,6 @@
 /** The README example, run as written (with setupTestBackend instead of setupBackend). */
-import { depthToTarget, setupTestBackend, tf } from '@depthblocks/core';
+import { depthToTarget, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { DENSEDEPTH_WEIGHTS, combineLosses, validMask } from '../src';
 
 beforeAll(async () => {

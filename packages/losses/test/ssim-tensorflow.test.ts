@@ -16,7 +16,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { msSsimIndex, ssim, ssimIndex } from '../src';
 import { Shape, refMsSsimIndex, refSsimIndex } from './reference';
 

@@ -1,5 +1,6 @@
 /** Bilinear resize: hand-computed values and agreement with tf.image.resizeBilinear(halfPixelCenters). */
-import { Rng, setupTestBackend, tf } from '@depthblocks/core';
+import { Rng, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { resizeBilinear } from '../src';
 
 beforeAll(async () => {

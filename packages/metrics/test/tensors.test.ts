@@ -1,5 +1,6 @@
 /** Tensor convenience wrappers equal the typed-array functions. */
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { DepthAccumulator, addTensors, computeDepthMetrics, depthMetricsFromTensors } from '../src';
 
 beforeAll(async () => {

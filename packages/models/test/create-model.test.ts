@@ -1,4 +1,5 @@
-import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
+import { tf, DepthblocksError } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { resnet18 } from '@depthblocks/encoders';
 import { unetDecoder } from '@depthblocks/decoders';
 import { createDepthModel, buildFromConfig, parseConfig, resolveConfig, DepthModelSpec } from '../src';

@@ -1,4 +1,5 @@
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { syntheticDataset } from '@depthblocks/datasets';
 import { computeDepthMetrics, getProtocol } from '@depthblocks/metrics';
 import { constantBaseline, evaluate, mergeEvaluations, parseShard } from '../src/evaluate';

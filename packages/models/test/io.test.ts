@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
+import { tf, DepthblocksError } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { createDepthModel, saveDepthModel, loadDepthModel, fileIO, DepthModelSpec } from '../src';
 
 let tmp: string;

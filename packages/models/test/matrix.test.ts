@@ -4,7 +4,8 @@
  * dynamic input size; every pair also takes one training step (SGD) with a finite loss. Tensors are
  * counted around each pair: nothing leaks, and disposing the model frees everything it made.
  */
-import { tf, setupTestBackend } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { listEncoders } from '@depthblocks/encoders';
 import { listDecoders } from '@depthblocks/decoders';
 import { createDepthModel } from '../src';

@@ -1,4 +1,5 @@
-import { tf, setupTestBackend, DepthblocksError } from '@depthblocks/core';
+import { tf, DepthblocksError } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { predict, targetToDepth, depthToTarget, DepthModel, resolveConfig } from '../src';
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
-import { tf, setupTestBackend } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import {
   bridgeDensenet121,
   buildPreset,

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { tf, setupTestBackend } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { mobilenetv3_large } from '@depthblocks/encoders';
 import { createDepthModel, buildFromConfig, predict, saveDepthModel, loadDepthModel } from '../src';
 

@@ -6,7 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DepthblocksError, setupTestBackend, tf } from '@depthblocks/core';
+import { DepthblocksError, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { Batcher, encodeRgb, renderSyntheticSample, syntheticDataset } from '@depthblocks/datasets';
 import { combineLosses } from '@depthblocks/losses';
 import { getEncoder, hasEncoder, type EncoderName } from '@depthblocks/encoders';

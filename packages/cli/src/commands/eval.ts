@@ -1,7 +1,8 @@
 /** `depthblocks eval`: evaluate a saved model (or a preset) on a dataset under a protocol; shards and merge. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DepthblocksError, setupBackend } from '@depthblocks/core';
+import { DepthblocksError } from '@depthblocks/core';
+import { setupBackend } from '@depthblocks/backend';
 import { toJSONReport, toMarkdownTable, type EvaluationResult } from '@depthblocks/metrics';
 import { evaluate, mergeEvaluations, type EvaluationOutput } from '@depthblocks/models';
 import { buildModel, runInputSize } from '../build';

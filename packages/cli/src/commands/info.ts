@@ -1,5 +1,5 @@
 /** `depthblocks info`: backend, threads, and what is registered: encoders, decoders, loss terms, dataset readers, protocols, presets. */
-import { setupBackend, type BackendInfo } from '@depthblocks/core';
+import { setupBackend, type BackendInfo } from '@depthblocks/backend';
 import { listDatasets } from '@depthblocks/datasets';
 import { listDecoders } from '@depthblocks/decoders';
 import { listEncoders } from '@depthblocks/encoders';

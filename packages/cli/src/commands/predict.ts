@@ -1,7 +1,8 @@
 /** `depthblocks predict`: images (files or folders) to depth in metres: 16-bit PNG, colour PNG, side by side, PLY. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DepthblocksError, setupBackend, tf, type Intrinsics } from '@depthblocks/core';
+import { DepthblocksError, tf, type Intrinsics } from '@depthblocks/core';
+import { setupBackend } from '@depthblocks/backend';
 import { decodeRgb, readFileBytes } from '@depthblocks/datasets';
 import {
   depthToPly,

@@ -1,7 +1,8 @@
 /** `depthblocks train`: build the model, train it on the config's data, evaluate, save everything. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DepthblocksError, setupBackend, type BackendInfo } from '@depthblocks/core';
+import { DepthblocksError } from '@depthblocks/core';
+import { setupBackend, type BackendInfo } from '@depthblocks/backend';
 import type { EvaluationResult } from '@depthblocks/metrics';
 import { toMarkdownTable } from '@depthblocks/metrics';
 import { evaluate, lineChart, saveDepthModel, train, type DepthModel, type TrainResult } from '@depthblocks/models';

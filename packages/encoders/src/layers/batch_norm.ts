@@ -66,7 +66,7 @@ export class FreezableBatchNormalization extends tf.layers.Layer {
       return tf.tidy(() => tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon));
     }
     return tf.tidy(() => {
-      // one kernel on wasm and cpu (see @depthblocks/core batchNormTrain); the biased variance normalises
+      // one kernel on wasm and cpu with @depthblocks/backend (see @depthblocks/core batchNormTrain); the biased variance normalises
       const [y, mean, variance] = batchNormTrain(x, gamma, beta, this.epsilon);
       const n = x.size / x.shape[x.shape.length - 1];
       const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;

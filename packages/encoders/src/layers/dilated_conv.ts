@@ -4,7 +4,7 @@ import { SeededGlorotUniform } from './initializer';
 /**
  * A stride-1 dilated ("atrous") convolution with symmetric zero padding `rate * (k - 1) / 2`
  * (PyTorch's `padding = (k // 2) * dilation`; for odd k this is exactly TensorFlow's 'same'). It is a plain
- * `tf.conv2d` / `tf.depthwiseConv2d` with `dilations`: @depthblocks/core's setupBackend registers the
+ * `tf.conv2d` / `tf.depthwiseConv2d` with `dilations`: @depthblocks/backend's setupBackend registers the
  * gradient for dilated convolutions (space-to-batch, as TensorFlow does) that tfjs lacks.
  *
  * `kernel` is HWIO [k, k, Cin, Cout] (or [k, k, C, multiplier] when `depthwise`). The output has the

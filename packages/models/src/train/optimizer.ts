@@ -2,8 +2,11 @@
  * Optimizers for the trainer: Adam (with optional L2 weight decay added to the gradient, as torch.optim.Adam
  * does), AdamW (decoupled weight decay, Loshchilov & Hutter) and SGD with momentum. The learning rate can be
  * changed between steps (schedules) and the whole state saved and restored (checkpoints).
+ *
+ * The update rules are defined here once. Adam's runs as one kernel where @depthblocks/backend registered one
+ * (wasm SIMD: one pass over each variable instead of about ten elementwise kernels), else as tf ops.
  */
-import { DepthblocksError, parseWithSchema, simdAdamUpdate, tensorStorage, tf } from '@depthblocks/core';
+import { BackendKernels, DepthblocksError, hasKernel, parseWithSchema, tf, type AdamUpdateAttrs } from '@depthblocks/core';
 import { optimizerOptionsSchema, type OptimizerName, type OptimizerOptions } from './optimizer-options';
 
 export type { OptimizerName, OptimizerOptions } from './optimizer-options';
@@ -32,65 +35,57 @@ export function decays(v: tf.Variable): boolean {
   return v.rank > 1;
 }
 
+/** A variable's optimizer state: first moment (Adam, SGD momentum), second moment (Adam only), steps taken. */
+type Slot = { m: tf.Variable; v?: tf.Variable; step: number };
+
 /**
- * The same update as the tf-op path, in one pass over the storage (wasm and cpu backends), instead of ~10
- * elementwise kernels that each read and write whole arrays. Returns false where the storage is
- * not directly accessible (native backend, shared data): the caller then uses tf ops.
+ * The Adam / AdamW update of step `step`, as the hyper-parameters of core's `adamUpdate` kernel contract
+ * (`AdamUpdateAttrs`): bias corrections folded into the learning rate and the second moment, Adam's weight decay
+ * as an L2 term added to the gradient (torch.optim.Adam), AdamW's as a shrink of the weights (decoupled).
  */
-function fusedUpdate(
-  name: OptimizerName,
-  o: Required<OptimizerOptions>,
-  lr: number,
-  w: tf.Variable,
-  g: tf.Tensor,
-  s: { m: tf.Variable; v?: tf.Variable; step: number },
-): boolean {
-  // Moments are updated in place. The weights are written to a new tensor and assigned: the wasm backend
-  // caches convolution operators with packed weights per weight tensor, so weights must never change in place.
-  if (!tensorStorage(s.m, true) || (s.v && !tensorStorage(s.v, true)) || !tensorStorage(g) || !tensorStorage(w)) return false;
-  const next = tf.zerosLike(w); // allocate before taking views: allocation may move the wasm heap
-  const nv = tensorStorage(next, true);
-  const wv = tensorStorage(w);
-  const mv = tensorStorage(s.m, true);
-  const vv = s.v ? tensorStorage(s.v, true) : null;
-  const gv = tensorStorage(g);
-  if (!nv || !wv || !mv || !gv || (name !== 'sgd' && !vv)) {
-    next.dispose();
-    return false;
-  }
-  const n = wv.length;
-  const decay = decays(w) ? o.weightDecay : 0;
-  if (name === 'sgd') {
-    const mom = o.momentum;
-    for (let i = 0; i < n; i++) {
-      const m = mom * mv[i] + gv[i];
-      mv[i] = m;
-      nv[i] = wv[i] - lr * m;
+function adamStep(name: 'adam' | 'adamw', o: Required<OptimizerOptions>, lr: number, decay: number, step: number): AdamUpdateAttrs {
+  return {
+    beta1: o.beta1,
+    beta2: o.beta2,
+    lrCorrected: lr / (1 - o.beta1 ** step),
+    invCorrection2: 1 / (1 - o.beta2 ** step),
+    epsilon: o.epsilon,
+    l2: name === 'adam' ? decay : 0,
+    shrink: name === 'adamw' ? 1 - lr * decay : 1,
+  };
+}
+
+/**
+ * One Adam / AdamW step of a variable: the `adamUpdate` kernel where the backend has it (@depthblocks/backend
+ * registers a wasm SIMD one), else the same formula in tf ops:
+ * g' = g + l2 * w; m' = b1 m + (1 - b1) g'; v' = b2 v + (1 - b2) g'^2; w' = w * shrink - lrc * m' / (sqrt(v' * ic2) + eps).
+ */
+function adamUpdate(w: tf.Variable, g: tf.Tensor, s: Slot, p: AdamUpdateAttrs): void {
+  tf.tidy(() => {
+    let next: tf.Tensor, m: tf.Tensor, v: tf.Tensor;
+    if (w.dtype === 'float32' && g.dtype === 'float32' && hasKernel(BackendKernels.adamUpdate)) {
+      const inputs = { w, g, m: s.m, v: s.v! } as unknown as tf.NamedTensorMap;
+      [next, m, v] = tf.engine().runKernel(BackendKernels.adamUpdate, inputs, p as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    } else {
+      const gl = p.l2 ? tf.add(g, tf.mul(w, p.l2)) : g;
+      m = tf.add(tf.mul(s.m, p.beta1), tf.mul(gl, 1 - p.beta1));
+      v = tf.add(tf.mul(s.v!, p.beta2), tf.mul(tf.square(gl), 1 - p.beta2));
+      const step = tf.div(tf.mul(m, p.lrCorrected), tf.add(tf.sqrt(tf.mul(v, p.invCorrection2)), p.epsilon));
+      next = tf.sub(p.shrink === 1 ? w : tf.mul(w, p.shrink), step);
     }
-  } else {
-    const { beta1: b1, beta2: b2, epsilon: eps } = o;
-    const c1 = 1 - b1 ** s.step;
-    const c2 = 1 - b2 ** s.step;
-    const l2 = name === 'adam' ? decay : 0;
-    const shrink = name === 'adamw' ? 1 - lr * decay : 1;
-    // wasm SIMD where available (42.6M weights of DenseDepth-169: about 300 ms per step in JS, 30 ms in SIMD)
-    const step = { beta1: b1, beta2: b2, lrCorrected: lr / c1, invCorrection2: 1 / c2, epsilon: eps, l2, shrink };
-    if (!simdAdamUpdate(w, g, s.m, s.v!, next, step)) {
-      const v2 = vv!;
-      for (let i = 0; i < n; i++) {
-        const wi = wv[i];
-        const gi = gv[i] + l2 * wi;
-        const m = b1 * mv[i] + (1 - b1) * gi;
-        const v = b2 * v2[i] + (1 - b2) * gi * gi;
-        mv[i] = m;
-        v2[i] = v;
-        nv[i] = wi * shrink - (lr * (m / c1)) / (Math.sqrt(v / c2) + eps);
-      }
-    }
-  }
-  w.assign(next);
-  next.dispose();
-  return true;
+    // new tensors are assigned, never written in place: the wasm backend caches packed convolution weights per tensor
+    s.m.assign(m);
+    s.v!.assign(v);
+    w.assign(next);
+  });
+}
+
+/** One SGD step with momentum: m' = momentum * m + g; w' = w - lr * m'. */
+function sgdUpdate(w: tf.Variable, g: tf.Tensor, s: Slot, momentum: number, lr: number): void {
+  tf.tidy(() => {
+    s.m.assign(tf.add(tf.mul(s.m, momentum), g));
+    w.assign(tf.sub(w, tf.mul(s.m, lr)));
+  });
 }
 
 /**
@@ -113,9 +108,9 @@ export function createOptimizer(options: OptimizerOptions = {}): TrainOptimizer 
   };
   // State per variable name (not per position, as tfjs' optimizers do), so that the set of trained variables
   // can change (encoder frozen, then unfrozen) and a variable's moments stay its own.
-  const slots = new Map<string, { m: tf.Variable; v?: tf.Variable; step: number }>();
+  const slots = new Map<string, Slot>();
   let lr = o.lr;
-  const slotFor = (k: string, like: tf.Tensor): { m: tf.Variable; v?: tf.Variable; step: number } => {
+  const slotFor = (k: string, like: tf.Tensor): Slot => {
     let s = slots.get(k);
     if (!s) {
       const zeros = (): tf.Variable => tf.tidy(() => tf.variable(tf.zerosLike(like), false));
@@ -142,24 +137,9 @@ export function createOptimizer(options: OptimizerOptions = {}): TrainOptimizer 
         if (!w) throw new DepthblocksError('INVALID_ARGUMENT', `Gradient for unknown variable '${k}'`);
         const s = slotFor(k, w);
         s.step += 1;
-        if (!fusedUpdate(name, o, lr, w, g0, s)) {
-          tf.tidy(() => {
-            const g = name === 'adam' && o.weightDecay > 0 && decays(w) ? tf.add(g0, tf.mul(w, o.weightDecay)) : g0;
-            if (name === 'sgd') {
-              s.m.assign(tf.add(tf.mul(s.m, o.momentum), g));
-              w.assign(tf.sub(w, tf.mul(s.m, lr)));
-              return;
-            }
-            s.m.assign(tf.add(tf.mul(s.m, o.beta1), tf.mul(g, 1 - o.beta1)));
-            s.v!.assign(tf.add(tf.mul(s.v!, o.beta2), tf.mul(tf.square(g), 1 - o.beta2)));
-            const c1 = 1 - o.beta1 ** s.step;
-            const c2 = 1 - o.beta2 ** s.step;
-            const update = tf.div(tf.div(s.m, c1), tf.add(tf.sqrt(tf.div(s.v!, c2)), o.epsilon));
-            let next = tf.sub(w, tf.mul(update, lr));
-            if (name === 'adamw' && o.weightDecay > 0 && decays(w)) next = tf.sub(next, tf.mul(w, lr * o.weightDecay));
-            w.assign(next);
-          });
-        }
+        const decay = decays(w) ? o.weightDecay : 0;
+        if (name === 'sgd') sgdUpdate(w, g0, s, o.momentum, lr);
+        else adamUpdate(w, g0, s, adamStep(name, o, lr, decay, s.step));
       }
     },
     async getState() {

@@ -1,4 +1,5 @@
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { BackendKernels, tf } from '@depthblocks/core';
+import { setupBackend, setupTestBackend } from '@depthblocks/backend';
 import { createOptimizer, createSchedule } from '../../src/train';
 
 beforeAll(async () => {
@@ -40,30 +41,55 @@ function reference(
   return w;
 }
 
-test.each([
-  ['adam', 0],
-  ['adam', 0.02],
-  ['adamw', 0.02],
-  ['sgd', 0],
-] as const)('%s (weight decay %s) matches the float64 reference update', (name, wd) => {
-  // 6 values: on wasm the SIMD update's 4-wide body and its scalar tail
-  const w0 = [0.5, -1, 2, 0.25, -0.75, 1.5];
-  const grads = [
-    [0.1, -0.2, 0.3, 0, 0.7, -0.05],
-    [0.05, 0.4, -0.1, 1, -0.2, 0.3],
-    [-0.3, 0.1, 0.2, -0.5, 0.01, 0.9],
-  ];
-  const v = tf.variable(tf.tensor2d(w0, [2, 3]), true, `w_${name}_${wd}`); // rank 2: weight decay applies
-  const opt = createOptimizer({ name, lr: 0.01, weightDecay: wd });
-  for (const g of grads) {
-    const gt = tf.tensor2d(g, [2, 3]);
-    opt.apply({ [v.name]: gt }, [v]);
-    gt.dispose();
-  }
-  const expected = reference(name, w0, grads, 0.01, wd);
-  Array.from(v.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
-  opt.dispose();
-  v.dispose();
+/**
+ * The update paths: Adam as @depthblocks/backend's one-kernel SIMD update on wasm, and as tf ops (wasm with the
+ * kernel's patch off, and cpu). Every path must match the same float64 reference; `kernel` says whether the
+ * Adam kernel must run (checked with tf.profile's kernel list, so a path cannot silently take the other route).
+ */
+const paths = [
+  { path: 'wasm, SIMD Adam kernel', backend: 'wasm', simdAdam: true, kernel: true },
+  { path: 'wasm, tf ops', backend: 'wasm', simdAdam: false, kernel: false },
+  { path: 'cpu, tf ops', backend: 'cpu', simdAdam: true, kernel: false },
+] as const;
+
+describe.each(paths)('$path', ({ backend, simdAdam, kernel }) => {
+  beforeAll(async () => {
+    await setupBackend({ backend, threads: 1, patches: { simdAdam } });
+  });
+  afterAll(async () => {
+    await setupTestBackend(); // all patches back on, wasm
+  });
+
+  test.each([
+    ['adam', 0],
+    ['adam', 0.02],
+    ['adamw', 0.02],
+    ['sgd', 0],
+  ] as const)('%s (weight decay %s) matches the float64 reference update', async (name, wd) => {
+    // 6 values: on wasm the SIMD update's 4-wide body and its scalar tail
+    const w0 = [0.5, -1, 2, 0.25, -0.75, 1.5];
+    const grads = [
+      [0.1, -0.2, 0.3, 0, 0.7, -0.05],
+      [0.05, 0.4, -0.1, 1, -0.2, 0.3],
+      [-0.3, 0.1, 0.2, -0.5, 0.01, 0.9],
+    ];
+    const v = tf.variable(tf.tensor2d(w0, [2, 3]), true, `w_${name}_${wd}_${backend}_${simdAdam}`); // rank 2: weight decay applies
+    const opt = createOptimizer({ name, lr: 0.01, weightDecay: wd });
+    const before = tf.memory().numTensors;
+    let kernels: string[] = [];
+    for (const g of grads) {
+      const gt = tf.tensor2d(g, [2, 3]);
+      const profile = await tf.profile(() => opt.apply({ [v.name]: gt }, [v]));
+      kernels = kernels.concat(profile.kernelNames);
+      gt.dispose();
+    }
+    expect(kernels.includes(BackendKernels.adamUpdate)).toBe(kernel && name !== 'sgd');
+    expect(tf.memory().numTensors - before).toBe(name === 'sgd' ? 1 : 2); // the slots (moments) only
+    const expected = reference(name, w0, grads, 0.01, wd);
+    Array.from(v.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
+    opt.dispose();
+    v.dispose();
+  });
 });
 
 test('state round-trips: a restored optimizer continues identically', async () => {

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DepthblocksError, setupTestBackend, tf } from '@depthblocks/core';
+import { DepthblocksError, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { readCheckpoint, train } from '../../src/train';
 import { l1Loss, tinyModel, toyData, weightsOf } from './helpers';
 

@@ -1,0 +1,8 @@
+/**
+ * @depthblocks/core for Node: the portable API (./index) plus what needs the file system: Keras .h5 weight
+ * files read and written by path, and h5wasm's Node build.
+ */
+export * from './index';
+export { readKerasH5, writeKerasH5, isHdf5File } from './weights/keras-h5';
+export type { KerasH5File, KerasLayerWeights, KerasWeight, WriteKerasH5Options } from './weights/keras-h5';
+export { loadH5wasm } from './weights/h5wasm';
