@@ -27,7 +27,7 @@ export function setupBackend(options: BackendOptions = {}): Promise<BackendInfo>
 
 export { currentBackend } from './setup';
 export type { BackendInfo, BackendOptions, BackendRequest, BackendName } from './setup';
-export { install, uninstall, installedPatches, useFrugalGradients, PATCH_NAMES } from './install';
+export { install, uninstall, installedPatches, skippedPatches, useFrugalGradients, PATCH_NAMES } from './install';
 export type { InstallOptions, PatchOptions } from './install';
 export type { PatchName, PatchChange, TfjsPackage } from './patch';
 export { checkTfjsVersions, TESTED_TFJS_VERSION, ALLOW_UNTESTED_TFJS_ENV } from './version';

@@ -17,7 +17,6 @@ import { layersBatchNorm } from './patches/layers-batch-norm';
 import { resizeBilinearGrad } from './patches/resize-bilinear-grad';
 import { wasmKernels } from './patches/wasm-kernels';
 import { compileSimdModules, prepareSimdKernels } from './simd/simd-kernels';
-import { tfjsWasm } from './tfjs-wasm';
 import { checkTfjsVersions } from './version';
 
 /** Every patch, in the order they are applied (and undone in reverse). */
@@ -105,7 +104,6 @@ export async function install(options: InstallOptions = {}): Promise<PatchChange
   const packages = [...new Set(wanted.flatMap((p) => p.tfjs))] as TfjsPackage[];
   checkTfjsVersions(packages, options.allowUntestedTfjs);
   allowUntested = options.allowUntestedTfjs ?? false;
-  if (packages.includes('tfjs-backend-wasm')) tfjsWasm(); // its stock kernels must be registered before ours
   simdCompiled = await compileSimdModules();
   for (const p of [...PATCHES].reverse()) if (patches[p.name] === false) remove(p.name);
   for (const p of wanted) apply(p);
@@ -132,6 +130,20 @@ export function uninstall(): void {
  */
 export function installedPatches(): PatchChange[] {
   return PATCHES.flatMap((p) => applied.get(p.name)?.changes ?? []);
+}
+
+/**
+ * The patches that were asked for but could not be applied here, and why (e.g. `fusedConv` where tfjs is loaded as
+ * ES modules, whose namespaces are read-only).
+ *
+ * @example
+ * for (const { patch, reason } of skippedPatches()) console.warn(`${patch} not installed: ${reason}`);
+ */
+export function skippedPatches(): { patch: PatchName; reason: string }[] {
+  return PATCHES.flatMap((p) => {
+    const reason = applied.get(p.name)?.skipped;
+    return reason ? [{ patch: p.name, reason }] : [];
+  });
 }
 
 /** {@link installedPatches} as the labels `BackendInfo.patches` shows, e.g. `wasm kernel:Conv2DBackpropFilter`. */

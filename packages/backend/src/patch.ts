@@ -60,9 +60,16 @@ function quiet<T>(fn: () => T): T {
 /** Records the changes one patch makes and undoes them in reverse order. */
 export class ChangeSet {
   readonly changes: PatchChange[] = [];
+  /** Why the patch could not be applied here (it then makes no change), or null. */
+  skipped: string | null = null;
   private readonly undos: (() => void)[] = [];
 
   constructor(readonly patch: PatchName) {}
+
+  /** Marks the patch as not applicable in this environment, saying why. */
+  skip(reason: string): void {
+    this.skipped = reason;
+  }
 
   /** Registers a kernel, replacing tfjs' own for that backend if there is one. */
   kernel(config: KernelConfig): void {
@@ -87,6 +94,21 @@ export class ChangeSet {
       if (stock) quiet(() => tf.registerGradient(stock));
       else tf.unregisterGradient(kernelName);
     });
+  }
+
+  /**
+   * Whether `obj[key]` can be replaced: assigns the value it has (a no-op where it can). ES module namespaces,
+   * such as tfjs' `fused` in bundles and browsers, refuse (this module is strict code, so the refusal throws).
+   */
+  static writable(obj: object, key: PropertyKey): boolean {
+    const o = obj as Record<PropertyKey, unknown>;
+    const value = o[key];
+    try {
+      o[key] = value;
+      return o[key] === value;
+    } catch {
+      return false;
+    }
   }
 
   /** Replaces `obj[key]` (a method or a function-valued property); `target` names it in the record. */

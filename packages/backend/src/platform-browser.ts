@@ -48,24 +48,48 @@ async function startWebgl(ctx: StartContext): Promise<Started | null> {
   return { name: 'webgl', package: '@tensorflow/tfjs-backend-webgl', native: false, gpu: true, threads: 1, reason: 'WebGL available' };
 }
 
+/**
+ * Runs `fn` while navigator.hardwareConcurrency reports `cores`. tfjs-backend-wasm's backend.cc sizes its thread
+ * pool from emscripten_num_logical_cores() / 2 (navigator.hardwareConcurrency / 2 in browsers) whatever
+ * setThreadsCount asked for, so a 2-core machine got 1 thread; as wasm-threads-node.ts does with os.cpus in Node.
+ */
+async function withReportedCores<T>(cores: number, fn: () => Promise<T>): Promise<T> {
+  const nav = g.navigator as object | undefined;
+  const own = nav ? Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency') : undefined;
+  if (!nav || own) return fn(); // not a browser, or already overridden by someone else: leave it
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { get: () => cores, configurable: true });
+  } catch {
+    return fn();
+  }
+  try {
+    return await fn();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
 async function startWasm(ctx: StartContext): Promise<Started> {
   const tfw = tfjsWasm();
   const isolated = g.crossOriginIsolated === true;
   const initialised = (tf.engine() as any).registry?.wasm != null; // set once: paths and threads are fixed then
+  const threads = isolated ? ctx.threads : 1;
   let reason: string;
   if (!initialised) {
     if (ctx.options.wasmPaths) tfw.setWasmPaths(ctx.options.wasmPaths);
-    const threads = isolated ? ctx.threads : 1;
     if (threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // the single-threaded SIMD build
     tfw.setThreadsCount(threads);
-    reason = isolated
-      ? `wasm with ${threads} thread(s)${ctx.options.threads ? ' as requested' : ''}`
-      : 'wasm with 1 thread: the page is not cross-origin isolated (serve it with the headers ' +
+    if (isolated) reason = `wasm with ${threads} thread(s)${ctx.options.threads ? ' as requested' : ' (the cores)'}`;
+    else if (ctx.threads === 1) reason = 'wasm with 1 thread as requested';
+    else {
+      reason =
+        'wasm with 1 thread: the page is not cross-origin isolated (serve it with the headers ' +
         'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp for threads)';
+    }
   } else {
     reason = 'wasm, already initialised in this page (its thread count and .wasm paths were set then)';
   }
-  if (!(await tf.setBackend('wasm'))) {
+  if (!(await withReportedCores(2 * threads, () => tf.setBackend('wasm')))) {
     throw new DepthblocksError(
       'BACKEND_UNAVAILABLE',
       `the wasm backend failed to initialise: are tfjs-backend-wasm's .wasm files served at ${

@@ -5,7 +5,6 @@
 import * as os from 'os';
 import { DepthblocksError, tf } from '@depthblocks/core';
 import { startCpu, type Platform, type StartContext, type Started } from './setup';
-import { tfjsWasm } from './tfjs-wasm';
 import { initThreadedWasm } from './wasm-threads-node';
 
 let threadedActive = false;
@@ -59,7 +58,6 @@ async function startTensorflow(ctx: StartContext): Promise<Started | null> {
 }
 
 async function startWasm(ctx: StartContext): Promise<Started> {
-  tfjsWasm(); // registers the 'wasm' backend
   const { threads } = ctx;
   const cores = os.cpus().length;
   let reason: string;

@@ -1,13 +1,13 @@
 /**
- * `@tensorflow/tfjs-backend-wasm`, loaded on first use (by install() or setupBackend), not when this package is
- * imported: importing it registers the 'wasm' backend and its kernels.
+ * `@tensorflow/tfjs-backend-wasm`. Importing this package loads it, which registers tfjs' 'wasm' backend and its
+ * kernels, exactly as importing tfjs-backend-wasm yourself does; depthblocks' own changes wait for install().
+ *
+ * A static import, not a lazy require(): bundlers resolve require() to tfjs' CommonJS builds and import to its ES
+ * modules, and a mix would put two copies of tfjs-core in one bundle.
  */
-import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
+import * as tfjsWasmModule from '@tensorflow/tfjs-backend-wasm';
 
-let mod: typeof TfjsWasm | null = null;
-
-/** The tfjs-backend-wasm module (loads it, registering the 'wasm' backend, the first time). */
-export function tfjsWasm(): typeof TfjsWasm {
-  mod ??= require('@tensorflow/tfjs-backend-wasm') as typeof TfjsWasm;
-  return mod;
+/** The tfjs-backend-wasm module. */
+export function tfjsWasm(): typeof tfjsWasmModule {
+  return tfjsWasmModule;
 }

@@ -12,10 +12,12 @@ import {
   install,
   installedPatches,
   setupBackend,
+  skippedPatches,
   uninstall,
   type PatchChange,
   type PatchName,
 } from '../src/node';
+import { tfjsWasm } from '../src/tfjs-wasm';
 
 const tf: typeof import('@tensorflow/tfjs') = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm'); // loading it registers its kernels: that is not ours to undo
@@ -96,6 +98,25 @@ test('install with a patch turned off removes it if it was installed, and puts i
   expect(new Set(installedPatches().map((c) => c.patch))).toEqual(new Set(PATCH_NAMES));
 });
 
+test('fusedConv is skipped, with the reason, where tf.fused is read-only (tfjs as ES modules, as in bundles)', async () => {
+  const fused = tf.fused as any;
+  const originals = { conv2d: fused.conv2d, depthwiseConv2d: fused.depthwiseConv2d };
+  for (const [k, f] of Object.entries(originals)) Object.defineProperty(fused, k, { get: () => f, configurable: true, enumerable: true });
+  try {
+    const before = snapshotTfjs(tf);
+    await install({ patches: only('fusedConv') });
+    expect(installedPatches()).toEqual([]);
+    expect(skippedPatches()).toEqual([{ patch: 'fusedConv', reason: expect.stringMatching(/read-only ES module namespace/) }]);
+    expect(diffTfjs(before, snapshotTfjs(tf))).toEqual([]);
+  } finally {
+    uninstall();
+    for (const [k, f] of Object.entries(originals))
+      Object.defineProperty(fused, k, { value: f, writable: true, configurable: true, enumerable: true });
+  }
+  expect(skippedPatches()).toEqual([]);
+  expect(diffTfjs(pristine, snapshotTfjs(tf))).toEqual([]);
+});
+
 test('an unknown patch name is a clear error listing the valid ones', async () => {
   const err = await install({ patches: { frugalGradient: false } as never }).catch((e) => e);
   expect(err).toBeInstanceOf(DepthblocksError);
@@ -127,7 +148,7 @@ test("'webgl' and 'webgpu' in Node are clear errors", async () => {
 describe('version guard', () => {
   const core = require('@tensorflow/tfjs-core');
   const layers = require('@tensorflow/tfjs-layers');
-  const wasm = require('@tensorflow/tfjs-backend-wasm');
+  const wasm = tfjsWasm() as { version_wasm: string }; // the module object the backend reads
   const real = { core: core.version_core, layers: layers.version_layers, wasm: wasm.version_wasm };
   afterEach(() => {
     core.version_core = real.core;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DepthblocksError, loadH5wasm, readKerasH5, writeKerasH5 } from '../src';
+import { DepthblocksError, loadH5wasm, readKerasH5, writeKerasH5 } from '../src/node';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-h5-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -57,7 +57,8 @@ test('importing encoders, decoders, losses, metrics, datasets and models only re
   expect(classes).toEqual(expect.arrayContaining(['FreezableBatchNormalization', 'Resize2D', 'DilatedConv2D']));
 });
 
-test('importing @depthblocks/backend changes nothing either (install() does)', () => {
+test('importing @depthblocks/backend changes nothing but loading tfjs-backend-wasm does (install() does)', () => {
+  require('@tensorflow/tfjs-backend-wasm'); // the backend package imports it: its own registrations are tfjs'
   const before = snapshotTfjs(tf);
   const backend = require('@depthblocks/backend');
   expect(typeof backend.install).toBe('function');

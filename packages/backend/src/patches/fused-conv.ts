@@ -4,9 +4,12 @@
  * the input is data). Dilated convolutions, and every convolution while gradients are recorded, go through the
  * plain ops instead, whose gradients (patch `dilatedConvGradients`) are lazy per input. Inference keeps the fused
  * kernels.
+ *
+ * Where tfjs is loaded as ES modules (bundlers, browsers) `tf.fused` is a read-only namespace: the patch is skipped
+ * there (see skippedPatches()), and tfjs-layers' dilated convolutions with a linear activation cannot train.
  */
 import { tf } from '@depthblocks/core';
-import type { Patch } from '../patch';
+import { ChangeSet, type Patch } from '../patch';
 
 type T4 = tf.Tensor4D;
 
@@ -58,6 +61,11 @@ export const fusedConv: Patch = {
   tfjs: ['tfjs-core'],
   apply(c) {
     const fused = tf.fused as unknown as Record<'conv2d' | 'depthwiseConv2d', FusedOp>;
+    if (!ChangeSet.writable(fused, 'conv2d') || !ChangeSet.writable(fused, 'depthwiseConv2d')) {
+      // tfjs loaded as ES modules (bundlers, browsers): its `fused` namespace cannot be changed
+      c.skip('tf.fused is a read-only ES module namespace here (tfjs loaded as ES modules)');
+      return;
+    }
     const dilated = (a: FusedArgs): boolean => {
       const [dh, dw] = pair(a.dilations);
       return dh !== 1 || dw !== 1;
