@@ -80,7 +80,7 @@ async function startWasm(ctx: StartContext): Promise<Started> {
     if (threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // the single-threaded SIMD build
     tfw.setThreadsCount(threads);
     if (isolated) reason = `wasm with ${threads} thread(s)${ctx.options.threads ? ' as requested' : ' (the cores)'}`;
-    else if (ctx.threads === 1) reason = 'wasm with 1 thread as requested';
+    else if (ctx.options.threads === 1) reason = 'wasm with 1 thread as requested';
     else {
       reason =
         'wasm with 1 thread: the page is not cross-origin isolated (serve it with the headers ' +

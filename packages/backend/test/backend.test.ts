@@ -1,5 +1,6 @@
 import { DepthblocksError, tf } from '@depthblocks/core';
 import { setupBackend, setupTestBackend } from '../src/node';
+import { smallConvNet } from './fixtures/small-net';
 
 test('wasm backend: name, SIMD, training patches, and why', async () => {
   const info = await setupBackend({ backend: 'wasm', threads: 1 });
@@ -69,31 +70,12 @@ test('wasm and cpu give the same numbers for a small conv net forward and backwa
 
 test('tf.memory().numTensors is unchanged after 10 training steps of a small conv net on wasm', async () => {
   await setupTestBackend();
-  const input = tf.input({ shape: [16, 16, 3] });
-  let y = tf.layers
-    .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' })
-    .apply(input) as tf.SymbolicTensor;
-  y = tf.layers.batchNormalization().apply(y) as tf.SymbolicTensor;
-  y = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', dilationRate: 2 }).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).apply(y) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: y });
-  const x = tf.randomNormal([2, 16, 16, 3]);
-  const t = tf.randomNormal([2, 16, 16, 1]);
-  const opt = tf.train.adam(1e-2);
-  const step = (): number => {
-    const l = opt.minimize(() => tf.losses.meanSquaredError(t, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
-    const v = l.dataSync()[0];
-    l.dispose();
-    return v;
-  };
-  const first = step(); // creates the optimizer's slots
+  const net = smallConvNet();
+  const first = net.step(); // creates the optimizer's slots
   const before = tf.memory().numTensors;
   let last = first;
-  for (let i = 0; i < 10; i++) last = step();
+  for (let i = 0; i < 10; i++) last = net.step();
   expect(tf.memory().numTensors).toBe(before);
   expect(last).toBeLessThan(first);
-  tf.dispose([x, t]);
-  model.dispose();
-  opt.dispose();
+  net.dispose();
 });

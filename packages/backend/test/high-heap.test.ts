@@ -6,16 +6,7 @@
  */
 import { BackendKernels, batchNormTrain, tf } from '@depthblocks/core';
 import { setupBackend, wasmKernelTuning } from '../src/node';
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = s / 4294967296 - 0.5;
-  }
-  return v;
-}
+import { rand } from './fixtures/small-net';
 
 /** Every heap-offset kernel once; returns all results as plain arrays. */
 function runAll(): number[][] {

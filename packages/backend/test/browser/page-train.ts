@@ -4,16 +4,7 @@
  */
 import { BackendKernels, tf } from '@depthblocks/core';
 import { setupBackend, skippedPatches, type BackendRequest } from '../../src/index';
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = s / 4294967296 - 0.5;
-  }
-  return v;
-}
+import { rand, smallConvNet } from '../fixtures/small-net';
 
 /** Gradients of a small conv net (conv, batch norm in training, dilated depthwise conv, bilinear up-sampling). */
 function gradients(): Float32Array[] {
@@ -63,33 +54,14 @@ function adamKernelError(): number | null {
   });
 }
 
-/** Three Adam steps of a tiny tfjs-layers model (BatchNormalization patched, dilated depthwise conv). */
+/** Three Adam steps of the small tfjs-layers net (BatchNormalization patched, dilated depthwise conv). */
 function train(): { losses: number[]; leaked: number } {
-  const input = tf.input({ shape: [16, 16, 3] });
-  let y = tf.layers
-    .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' })
-    .apply(input) as tf.SymbolicTensor;
-  y = tf.layers.batchNormalization().apply(y) as tf.SymbolicTensor;
-  y = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', dilationRate: 2 }).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).apply(y) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: y });
-  const x = tf.tensor4d(rand(2 * 16 * 16 * 3, 8), [2, 16, 16, 3]);
-  const t = tf.tensor4d(rand(2 * 16 * 16, 9), [2, 16, 16, 1]);
-  const opt = tf.train.adam(1e-2);
-  const step = (): number => {
-    const l = opt.minimize(() => tf.losses.meanSquaredError(t, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
-    const v = l.dataSync()[0];
-    l.dispose();
-    return v;
-  };
-  const losses = [step()];
+  const net = smallConvNet();
+  const losses = [net.step()];
   const before = tf.memory().numTensors;
-  losses.push(step(), step());
+  losses.push(net.step(), net.step());
   const leaked = tf.memory().numTensors - before;
-  tf.dispose([x, t]);
-  model.dispose();
-  opt.dispose();
+  net.dispose();
   return { losses, leaked };
 }
 
