@@ -99,6 +99,7 @@ test('info lists the backend, encoders, decoders and presets', async () => {
   const r = await run(['info', '--json', '--backend', 'wasm', '--threads', '1']);
   const info = JSON.parse(r.out);
   expect(info.backend.name).toBe('wasm');
+  expect(info.backend.patches).toContain('wasm kernel:Conv2DBackpropFilter');
   expect(info.encoders.map((e: { name: string }) => e.name)).toContain('densenet169');
   expect(info.decoders).toEqual(expect.arrayContaining(['densedepth', 'unet', 'unetplusplus', 'lraspp', 'bridge']));
   expect(info.presets.length).toBeGreaterThanOrEqual(7);

@@ -37,6 +37,7 @@ export function formatInfo(r: InfoReport): string {
   return [
     `backend   ${b.name} (${b.package})${b.native ? ' native' : ''}${b.gpu ? ' GPU' : ''}, ${b.threads} thread(s)${b.simd ? ', SIMD' : ''}`,
     `          ${b.reason}`,
+    `patches   ${b.patches.length} changes to TensorFlow.js installed by @depthblocks/backend (info --json lists them)`,
     `encoders  ${r.encoders.map((e) => (e.parameters ? `${e.name} (${(e.parameters / 1e6).toFixed(1)} M)` : e.name)).join(', ')}`,
     `decoders  ${r.decoders.join(', ')}`,
     `losses    ${r.losses.join(', ')}`,
