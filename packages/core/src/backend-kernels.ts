@@ -60,6 +60,9 @@ export function hasKernel(kernelName: string, backendName: string = tf.getBacken
 /**
  * Whether the registered `kernelName` kernel for a backend is one `@depthblocks/backend` marked exact
  * (see {@link EXACT_KERNEL}).
+ *
+ * @example
+ * hasExactKernel('ResizeBilinearGrad', 'cpu'); // true once the backend's resizeBilinearGrad patch is installed
  */
 export function hasExactKernel(kernelName: string, backendName: string = tf.getBackend()): boolean {
   const k = tf.getKernel(kernelName, backendName);
