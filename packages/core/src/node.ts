@@ -3,6 +3,6 @@
  * files read and written by path, and h5wasm's Node build.
  */
 export * from './index';
-export { readKerasH5, writeKerasH5, isHdf5File } from './weights/keras-h5';
-export type { KerasH5File, KerasLayerWeights, KerasWeight, WriteKerasH5Options } from './weights/keras-h5';
+export { readKerasH5, writeKerasH5, isHdf5File } from './weights/keras-h5-files';
+export type { WriteKerasH5Options } from './weights/keras-h5-files';
 export { loadH5wasm } from './weights/h5wasm';

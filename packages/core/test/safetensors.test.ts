@@ -96,3 +96,69 @@ test('malformed files give WEIGHTS_FORMAT errors that say what is wrong', () => 
   expect(bad(huge)).toMatch(/header length 1000 exceeds/);
   expect(() => writeSafetensors({ w: { shape: [3], data: new Float32Array(4) } })).toThrow(/shape \[3\] \(3 values\) but 4 values/);
 });
+
+/** A safetensors file from a header object and a data length (data bytes are zeros). */
+function fileOf(header: Record<string, unknown>, dataLen: number): Uint8Array {
+  const hb = new TextEncoder().encode(JSON.stringify(header));
+  const buf = new Uint8Array(8 + hb.length + dataLen);
+  new DataView(buf.buffer).setBigUint64(0, BigInt(hb.length), true);
+  buf.set(hb, 8);
+  return buf;
+}
+
+describe('untrusted files: what the reference implementation (huggingface/safetensors) rejects is rejected', () => {
+  const f32 = (shape: number[], offsets: unknown) => ({ dtype: 'F32', shape, data_offsets: offsets });
+  const reject = (bytes: Uint8Array, why: RegExp) => {
+    let err: unknown;
+    try {
+      readSafetensors(bytes, 'evil.safetensors');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DepthblocksError);
+    expect((err as DepthblocksError).code).toBe('WEIGHTS_FORMAT');
+    expect((err as Error).message).toMatch(/evil\.safetensors/);
+    expect((err as Error).message).toMatch(why);
+  };
+
+  test('overlapping tensors (two names over the same bytes)', () => {
+    reject(fileOf({ a: f32([2], [0, 8]), b: f32([2], [0, 8]) }, 8), /'b' has data_offsets \[0, 8\].*overlaps/);
+    reject(fileOf({ a: f32([2], [0, 8]), b: f32([2], [4, 12]) }, 12), /'b' has data_offsets \[4, 12\].*should start at byte 8/);
+  });
+  test('fractional, negative and non-numeric offsets or dimensions', () => {
+    reject(fileOf({ a: f32([1], [0.5, 4.5]) }, 5), /data_offsets \[0\.5,4\.5\].*non-negative integers/);
+    reject(fileOf({ a: f32([1], [-4, 0]) }, 4), /data_offsets \[-4,0\]/);
+    reject(fileOf({ a: f32([1], ['0', '4']) }, 4), /data_offsets \["0","4"\]/);
+    reject(fileOf({ a: f32([1], [0, 4, 8]) }, 8), /data_offsets \[0,4,8\]/);
+    reject(fileOf({ a: f32([1.5, 2], [0, 12]) }, 12), /shape \[1\.5,2\].*non-negative integers/);
+    reject(fileOf({ a: f32([-1], [0, 4]) }, 4), /shape \[-1\]/);
+  });
+  test('data that does not start at 0, has gaps, or does not end at the end of the file', () => {
+    reject(fileOf({ a: f32([1], [4, 8]) }, 8), /should start at byte 0 \(there is a gap/);
+    reject(fileOf({ a: f32([1], [0, 4]), b: f32([1], [8, 12]) }, 12), /'b'.*should start at byte 4 \(there is a gap/);
+    reject(fileOf({ a: f32([1], [0, 4]) }, 12), /8 bytes after the last tensor/);
+    reject(fileOf({ a: f32([2], [0, 8]) }, 4), /exceed the data size 4/);
+  });
+  test('offsets that disagree with the shape, and end before begin', () => {
+    reject(fileOf({ a: f32([3], [0, 8]) }, 8), /needs 12 bytes, offsets give 8/);
+    reject(fileOf({ a: f32([0], [0, 0]), b: f32([1], [0, 4]), c: f32([0], [4, 2]) }, 4), /'c' has data_offsets \[4, 2\]/);
+  });
+  test('a header that is not a JSON object of entries, or metadata that is not strings', () => {
+    reject(fileOf({ __metadata__: { epoch: 3 } } as never, 0), /__metadata__ must map strings to strings/);
+    const bin = new Uint8Array(8 + 4);
+    new DataView(bin.buffer).setBigUint64(0, 4n, true);
+    bin.set([0x7b, 0xff, 0xfe, 0x7d], 8); // '{', invalid UTF-8, '}'
+    reject(bin, /not UTF-8 JSON/);
+    reject(fileOf([1, 2] as never, 0), /not a JSON object/);
+    reject(fileOf({ a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, 1), /unsupported dtype "F8_E4M3"/);
+    const big = new Uint8Array(16);
+    new DataView(big.buffer).setBigUint64(0, 200_000_000n, true);
+    reject(big, /over the format's limit/);
+  });
+  test('valid edge cases still load: empty tensors, any key order, no tensors at all', () => {
+    const ok = readSafetensors(fileOf({ b: f32([1], [0, 4]), a: f32([0, 3], [0, 0]) }, 4));
+    expect(ok.tensors.get('a')!.shape).toEqual([0, 3]);
+    expect(Array.from(ok.tensors.get('b')!.data)).toEqual([0]);
+    expect(readSafetensors(fileOf({}, 0)).tensors.size).toBe(0);
+  });
+});

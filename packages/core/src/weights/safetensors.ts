@@ -51,8 +51,18 @@ function decode(dtype: SafetensorsDtype, view: DataView, offset: number, n: numb
   return out;
 }
 
+/** The reference implementation's limit on the JSON header (safetensors/src/tensor.rs, MAX_HEADER_SIZE). */
+const MAX_HEADER_SIZE = 100_000_000;
+
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
 /**
- * Parses a .safetensors file. Throws DepthblocksError('WEIGHTS_FORMAT') on a malformed file.
+ * Parses a .safetensors file, as strictly as the format's reference implementation
+ * (huggingface/safetensors, `SafeTensors::read_metadata` and `Metadata::validate`): the header is UTF-8 JSON of
+ * at most 100 MB; `__metadata__` maps strings to strings; every shape entry and offset is a non-negative
+ * integer; taken in offset order, the tensors' byte ranges start at 0, follow each other without gap or
+ * overlap, each holds exactly its shape's bytes, and the last ends exactly at the end of the file. Anything
+ * else throws DepthblocksError('WEIGHTS_FORMAT') naming the tensor and the values.
  *
  * @example
  * const { tensors } = readSafetensors(fs.readFileSync('resnet18.safetensors'));
@@ -65,31 +75,59 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors data'):
   if (bytes.byteLength < 8) fail(`only ${bytes.byteLength} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
+  if (headerLen > MAX_HEADER_SIZE) fail(`header length ${headerLen} is over the format's limit of ${MAX_HEADER_SIZE} bytes`);
   if (headerLen <= 0 || 8 + headerLen > bytes.byteLength) fail(`header length ${headerLen} exceeds file size ${bytes.byteLength}`);
-  let header: Record<string, any>;
+  let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
   } catch (e) {
-    return fail(`header is not JSON (${(e as Error).message})`);
+    return fail(`header is not UTF-8 JSON (${(e as Error).message})`);
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
   const dataStart = 8 + headerLen;
   const dataLen = bytes.byteLength - dataStart;
-  const tensors = new Map<string, WeightTensor & { dtype: SafetensorsDtype }>();
   let metadata: Record<string, string> = {};
+  const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
+      const m = entry as Record<string, unknown>;
+      if (typeof m !== 'object' || m === null || Array.isArray(m) || Object.values(m).some((v) => typeof v !== 'string')) {
+        fail(`__metadata__ must map strings to strings, got ${JSON.stringify(entry).slice(0, 100)}`);
+      }
+      metadata = m as Record<string, string>;
       continue;
     }
-    const { dtype, shape, data_offsets: offsets } = entry as { dtype: SafetensorsDtype; shape: number[]; data_offsets: [number, number] };
-    if (!(dtype in BYTES)) fail(`tensor '${name}' has unsupported dtype ${dtype}`);
-    if (!Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2) fail(`tensor '${name}' has a malformed entry`);
+    const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as { dtype: SafetensorsDtype; shape: unknown; data_offsets: unknown };
+    if (typeof dtype !== 'string' || !(dtype in BYTES)) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every(isIndex))
+      fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; dimensions must be non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
+      fail(`tensor '${name}' has data_offsets ${JSON.stringify(offsets)}; they must be two non-negative integers [begin, end]`);
+    }
+    const [begin, end] = offsets as [number, number];
+    entries.push({ name, dtype, shape: shape as number[], begin, end });
+  }
+  // as the reference implementation: in offset order, each tensor starts where the previous one ended
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let expectedBegin = 0;
+  for (const { name, dtype, shape, begin, end } of entries) {
+    if (begin !== expectedBegin || end < begin) {
+      fail(
+        `tensor '${name}' has data_offsets [${begin}, ${end}] but the data must be contiguous: it should start at byte ${expectedBegin}` +
+          (begin < expectedBegin ? ' (it overlaps the tensor before it)' : begin > expectedBegin ? ' (there is a gap before it)' : ''),
+      );
+    }
     const n = sizeOf(shape);
-    const [begin, end] = offsets;
     if (end - begin !== n * BYTES[dtype])
       fail(`tensor '${name}' (${dtype} [${shape}]) needs ${n * BYTES[dtype]} bytes, offsets give ${end - begin}`);
-    if (begin < 0 || end > dataLen) fail(`tensor '${name}' offsets [${begin}, ${end}] exceed the data size ${dataLen}`);
-    tensors.set(name, { dtype, shape, data: decode(dtype, view, dataStart + begin, n) });
+    if (end > dataLen) fail(`tensor '${name}' offsets [${begin}, ${end}] exceed the data size ${dataLen} (truncated file?)`);
+    expectedBegin = end;
+  }
+  if (expectedBegin !== dataLen)
+    fail(`${dataLen - expectedBegin} bytes after the last tensor (data ends at ${expectedBegin}, the file at ${dataLen})`);
+  const tensors = new Map<string, WeightTensor & { dtype: SafetensorsDtype }>();
+  for (const { name, dtype, shape, begin } of entries) {
+    tensors.set(name, { dtype, shape, data: decode(dtype, view, dataStart + begin, sizeOf(shape)) });
   }
   return { tensors, metadata };
 }
