@@ -42,3 +42,7 @@ export {
 export type { ConfigIssue } from './schema';
 export { checkDepthNormalization, depthNormalizationSchema, depthToTarget, targetRange, targetToDepth } from './depth-normalization';
 export type { DepthNormalization } from './depth-normalization';
+export { loadIntoVariables } from './weights/assign-weights';
+export type { WeightTarget, WeightSource, WeightMatchReport, LoadIntoVariablesOptions } from './weights/assign-weights';
+export { kerasWeightSources } from './weights/keras-sources';
+export type { KerasWeightSourcesOptions } from './weights/keras-sources';

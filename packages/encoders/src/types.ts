@@ -1,4 +1,4 @@
-import type { tf, FeatureMap, z } from '@depthblocks/core';
+import type { tf, FeatureMap, WeightMatchReport, z } from '@depthblocks/core';
 import type { EncoderOptions, Preprocessing } from './options';
 
 /**
@@ -42,24 +42,14 @@ export interface EncoderSpec extends Omit<EncoderRegistration, 'options'> {
   weights: { keras?: string; timm?: string; torchvision?: string };
 }
 
-/** What loadWeights did. Missing/unexpected/misShaped are empty after a strict load. */
-export interface LoadReport {
+/**
+ * What loadWeights did (see @depthblocks/core's WeightMatchReport): `loaded`, `missing` (encoder weights by Keras
+ * name, e.g. `conv1/conv/kernel`), `unexpected`, `misShaped`, `adapted` (stem kernels adapted to inChannels != 3)
+ * and `ignored` (BN `num_batches_tracked`, classifier heads `fc.*`, `classifier.*`, Keras `predictions`/`fc1000`/`Logits`).
+ * Missing/unexpected/misShaped are empty after a strict load.
+ */
+export interface LoadReport extends WeightMatchReport {
   format: 'keras-h5' | 'safetensors';
-  /** Number of encoder weight tensors that were assigned. */
-  loaded: number;
-  /** Encoder weights (Keras names, e.g. `conv1/conv/kernel`) the file did not provide. */
-  missing: string[];
-  /** File tensors that matched no encoder weight. */
-  unexpected: string[];
-  /**
-   * Tensors present on both sides with different shapes: `expected` (encoder), `got` (file tensor after
-   * layout conversion, e.g. OIHW -> HWIO) and `fileShape` (as stored).
-   */
-  misShaped: { name: string; source: string; expected: number[]; got: number[]; fileShape: number[] }[];
-  /** Stem kernels adapted to inChannels != 3 (their Keras names). */
-  adapted: string[];
-  /** File tensors skipped on purpose: BN `num_batches_tracked`, classifier heads (`fc.*`, `classifier.*`, Keras `predictions`/`fc1000`/`Logits`). */
-  ignored: string[];
 }
 
 /** The options of a built-in encoder with defaults filled in (`taps`: DenseNet only, `style`: ResNet only). */

@@ -1,6 +1,17 @@
 import * as fs from 'fs';
 import { fileURLToPath } from 'url';
-import { tf, DepthblocksError, hasHdf5Signature, readKerasH5, readSafetensors, type WeightTensor } from '@depthblocks/core';
+import {
+  tf,
+  DepthblocksError,
+  hasHdf5Signature,
+  kerasWeightSources,
+  loadIntoVariables,
+  parseKerasH5,
+  readSafetensors,
+  type KerasH5File,
+  type WeightSource,
+  type WeightTensor,
+} from '@depthblocks/core';
 import { EncoderBase } from './base';
 import type { Encoder, LoadReport } from './types';
 
@@ -19,14 +30,6 @@ interface Target {
   layer: string;
   short: string;
   variable: tf.LayerVariable;
-}
-
-/** A file tensor already converted to the encoder's layout (HWIO etc.), under its Keras key. */
-interface Source extends WeightTensor {
-  /** The tensor's name in the file. */
-  source: string;
-  /** Its shape in the file (before layout conversion). */
-  fileShape: number[];
 }
 
 const KERAS_HEADS = new Set(['predictions', 'fc1000', 'Logits', 'Predictions', 'avg_pool', 'global_average_pooling2d']);
@@ -98,36 +101,9 @@ export function transposeData(data: Float32Array, shape: number[], perm: number[
   return { data: out, shape: outShape };
 }
 
-/** Keras .h5 contents under Keras keys. */
-function fromKeras(
-  file: Awaited<ReturnType<typeof readKerasH5>>,
-  enc: EncoderBase,
-  targets: Target[],
-): { sources: Map<string, Source>; ignored: string[] } {
-  const alias = (name: string): string => enc.kerasAlias(name);
-  const shortsByLayer = new Map<string, string[]>();
-  for (const t of targets) shortsByLayer.set(t.layer, [...(shortsByLayer.get(t.layer) ?? []), t.short]);
-  const sources = new Map<string, Source>();
-  const ignored: string[] = [];
-  for (const layer of file.layers) {
-    const lname = alias(layer.name);
-    layer.weights.forEach((w, i) => {
-      if (KERAS_HEADS.has(lname)) {
-        ignored.push(w.name);
-        return;
-      }
-      let short: string;
-      const k3 = /\/vars\/(\d+)$/.exec(w.name);
-      if (file.format === 'keras3' && k3) {
-        short = shortsByLayer.get(lname)?.[Number(k3[1])] ?? `vars/${k3[1]}`;
-      } else {
-        const base = w.name.startsWith(`${layer.name}/`) ? w.name.slice(layer.name.length + 1) : w.name;
-        short = base.replace(/:\d+$/, '').split('/').pop() ?? `#${i}`;
-      }
-      sources.set(`${lname}/${short}`, { source: w.name, shape: w.shape, fileShape: w.shape, data: w.data });
-    });
-  }
-  return { sources, ignored };
+/** Keras .h5 contents under Keras keys (the encoder's aliases, e.g. Keras 3 stem names; ImageNet heads ignored). */
+function fromKeras(file: KerasH5File, enc: EncoderBase, targets: Target[]): { sources: Map<string, WeightSource>; ignored: string[] } {
+  return kerasWeightSources(file, targets, { alias: (name) => enc.kerasAlias(name), ignoreLayers: KERAS_HEADS });
 }
 
 /** torchvision/timm safetensors contents under Keras keys (OIHW -> HWIO, BN names). */
@@ -135,7 +111,7 @@ function fromTorch(
   tensors: Map<string, WeightTensor>,
   enc: EncoderBase,
   targets: Target[],
-): { sources: Map<string, Source>; ignored: string[]; unexpected: string[] } {
+): { sources: Map<string, WeightSource>; ignored: string[]; unexpected: string[] } {
   const suffix: Record<string, string> = {
     kernel: 'weight',
     depthwise_kernel: 'weight',
@@ -145,7 +121,7 @@ function fromTorch(
     moving_mean: 'running_mean',
     moving_variance: 'running_var',
   };
-  const sources = new Map<string, Source>();
+  const sources = new Map<string, WeightSource>();
   const used = new Set<string>();
   for (const t of targets) {
     const p = enc.torchPath(t.layer);
@@ -193,44 +169,6 @@ export function adaptStemKernel(w: WeightTensor, n: number): WeightTensor {
   return { shape: [kh, kw, n, o], data: out };
 }
 
-const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
-
-function mismatchMessage(where: string, report: LoadReport, targets: Map<string, Target>, fileShapes: Map<string, number[]>): string {
-  const list = <T>(items: T[], show: (x: T) => string): string => {
-    const head = items.slice(0, 20).map((x) => `    ${show(x)}`);
-    if (items.length > 20) head.push(`    ... and ${items.length - 20} more (see error.details)`);
-    return head.join('\n');
-  };
-  const parts = [`Weights in ${where} do not match the encoder:`];
-  if (report.missing.length) {
-    parts.push(
-      `  missing from the file (${report.missing.length}):`,
-      list(report.missing, (k) => `${k} ${fmt(targets.get(k)!.variable.shape as number[])}`),
-    );
-  }
-  if (report.unexpected.length) {
-    parts.push(
-      `  unexpected in the file (${report.unexpected.length}):`,
-      list(report.unexpected, (k) => (fileShapes.has(k) ? `${k} ${fmt(fileShapes.get(k)!)}` : k)),
-    );
-  }
-  if (report.misShaped.length) {
-    parts.push(
-      `  mis-shaped (${report.misShaped.length}):`,
-      list(
-        report.misShaped,
-        (m) =>
-          `${m.name} expects ${fmt(m.expected)}, got ${fmt(m.got)} from '${m.source}'` +
-          (fmt(m.fileShape) !== fmt(m.got) ? ` (stored as ${fmt(m.fileShape)})` : ''),
-      ),
-    );
-  }
-  parts.push(
-    'Check that the file belongs to this architecture and style (e.g. resnet50 style keras vs torch), or pass { strict: false } to load what matches.',
-  );
-  return parts.join('\n');
-}
-
 /**
  * Loads pretrained weights into a built encoder, by Keras layer name.
  *
@@ -263,15 +201,13 @@ export async function loadWeights(
   if (encoder.layers.length === 0) {
     throw new DepthblocksError('INVALID_ARGUMENT', `loadWeights: ${encoder.name} has no layers yet; call encoder.build(input) first`);
   }
-  const strict = options.strict ?? true;
   const { bytes, where } = await readSource(source);
   const format = options.format ?? (hasHdf5Signature(bytes) ? 'keras-h5' : 'safetensors');
   if (format !== 'keras-h5' && format !== 'safetensors') {
     throw new DepthblocksError('INVALID_ARGUMENT', `loadWeights: format must be 'keras-h5' or 'safetensors', got '${String(format)}'`);
   }
   const targets = targetsOf(encoder);
-  const byKey = new Map(targets.map((t) => [t.key, t]));
-  let sources: Map<string, Source>;
+  let sources: Map<string, WeightSource>;
   let ignored: string[];
   let unexpected: string[] = [];
   const fileShapes = new Map<string, number[]>();
@@ -281,48 +217,34 @@ export async function loadWeights(
         'WEIGHTS_FORMAT',
         `${where} is not an HDF5 file (no HDF5 signature); use format 'safetensors' for .safetensors files`,
       );
-    const file = await readKerasH5(bytes);
+    const file = await parseKerasH5(bytes, where);
     for (const l of file.layers) for (const w of l.weights) fileShapes.set(w.name, w.shape);
     ({ sources, ignored } = fromKeras(file, encoder, targets));
-    unexpected = [...sources.keys()].filter((k) => !byKey.has(k)).map((k) => sources.get(k)!.source);
   } else {
     const { tensors } = readSafetensors(bytes, where);
     for (const [k, t] of tensors) fileShapes.set(k, t.shape);
     ({ sources, ignored, unexpected } = fromTorch(tensors, encoder, targets));
   }
-  const report: LoadReport = { format, loaded: 0, missing: [], unexpected, misShaped: [], adapted: [], ignored };
-  const assign: [Target, WeightTensor][] = [];
-  for (const t of targets) {
-    let s: WeightTensor | undefined = sources.get(t.key);
-    if (!s) {
-      report.missing.push(t.key);
-      continue;
-    }
-    const expected = t.variable.shape as number[];
-    const n = encoder.options.inChannels;
-    if (t.layer === encoder.stemConv && t.short === 'kernel' && n !== 3 && s.shape.length === 4 && s.shape[2] === 3 && expected[2] === n) {
-      s = adaptStemKernel(s, n);
-      report.adapted.push(t.key);
-    }
-    if (s.shape.length !== expected.length || s.shape.some((d, i) => d !== expected[i])) {
-      const src = sources.get(t.key)!;
-      report.misShaped.push({ name: t.key, source: src.source, expected: [...expected], got: [...s.shape], fileShape: [...src.fileShape] });
-      continue;
-    }
-    assign.push([t, s]);
-  }
-  if (strict && (report.missing.length || report.unexpected.length || report.misShaped.length)) {
-    throw new DepthblocksError('WEIGHTS_MISMATCH', mismatchMessage(where, report, byKey, fileShapes), {
-      missing: report.missing,
-      unexpected: report.unexpected,
-      misShaped: report.misShaped,
-    });
-  }
-  for (const [t, s] of assign) {
-    tf.tidy(() => {
-      t.variable.write(tf.tensor(s.data, s.shape, 'float32'));
-    });
-  }
-  report.loaded = assign.length;
-  return report;
+  const n = encoder.options.inChannels;
+  const report = loadIntoVariables(targets, sources, {
+    strict: options.strict,
+    where,
+    what: 'the encoder',
+    advice:
+      'Check that the file belongs to this architecture and style (e.g. resnet50 style keras vs torch), or pass { strict: false } to load what matches.',
+    unexpected,
+    ignored,
+    fileShapes,
+    // a 3-channel stem kernel for an encoder built with inChannels != 3
+    adapt: (t, s) =>
+      (t as Target).layer === encoder.stemConv &&
+      (t as Target).short === 'kernel' &&
+      n !== 3 &&
+      s.shape.length === 4 &&
+      s.shape[2] === 3 &&
+      (t.variable.shape as number[])[2] === n
+        ? adaptStemKernel(s, n)
+        : null,
+  });
+  return { format, ...report };
 }
