@@ -13,15 +13,26 @@ for (const { name } of listPresets()) {
   const preset = getPreset(name);
   const t = preset.metadata.training as TrainingRecipe;
   const denseDepth = name.startsWith('densedepth');
-  const data = denseDepth
+  const kitti = t.dataset === 'kitti';
+  const data = kitti
     ? {
-        train: { type: 'nyu-zip', path: 'data/nyu_data.zip', split: 'train' },
-        test: { type: 'nyu-zip', path: 'data/nyu_data.zip', split: 'test' },
+        train: { type: 'kitti', listFile: 'data/kitti/train_files.txt', rgbRoot: 'data/kitti/raw', depthRoot: 'data/kitti/raw' },
+        test: {
+          type: 'kitti',
+          listFile: 'data/kitti/eigen_test_files_with_gt.txt',
+          rgbRoot: 'data/kitti/raw',
+          depthRoot: 'data/kitti/raw',
+        },
       }
-    : {
-        train: { type: 'nyu-labeled', path: 'data/nyu_depth_v2_labeled.mat', split: 'train' },
-        test: { type: 'nyu-labeled', path: 'data/nyu_depth_v2_labeled.mat', split: 'test' },
-      };
+    : denseDepth
+      ? {
+          train: { type: 'nyu-zip', path: 'data/nyu_data.zip', split: 'train' },
+          test: { type: 'nyu-zip', path: 'data/nyu_data.zip', split: 'test' },
+        }
+      : {
+          train: { type: 'nyu-labeled', path: 'data/nyu_depth_v2_labeled.mat', split: 'train' },
+          test: { type: 'nyu-labeled', path: 'data/nyu_depth_v2_labeled.mat', split: 'test' },
+        };
   const { name: optName, lr, weightDecay } = t.optimizer;
   const cfg = {
     $comment: [
@@ -43,7 +54,7 @@ for (const { name } of listPresets()) {
       evalEvery: 1,
       evalLimit: 64,
     },
-    eval: { protocol: denseDepth ? 'nyu-densedepth' : 'nyu-eigen', flipTTA: t.tta === 'flip' },
+    eval: { protocol: kitti ? 'kitti-eigen-garg' : denseDepth ? 'nyu-densedepth' : 'nyu-eigen', flipTTA: t.tta === 'flip' },
     output: `runs/${name}`,
     seed: 0,
   };

@@ -5,11 +5,19 @@ import { registerDecoder } from './registry';
 import type { Decoder } from './types';
 
 /**
- * DenseDepth's decoder (Alhashim & Wonka 2018): a 1x1 conv to F filters on the deepest features,
- * one up-block per shallower feature map (bilinear resize to the skip's size, concat, conv3x3,
- * LeakyReLU 0.2, conv3x3, LeakyReLU 0.2, no batch norm), and a final conv3x3 `conv3` to one channel
- * at the shallowest skip's stride (2). Default sampling is TF2 `tf.image.resize` (half-pixel centres),
- * what DenseDepth's `BilinearUpSampling2D` calls; for multiples of 32 the resize is exactly x2.
+ * DenseDepth's decoder (Alhashim & Wonka 2018): a 1x1 conv `conv2` to F filters on the deepest features, one
+ * up-block per shallower feature map (bilinear resize to the skip's size, concat, conv3x3 `upN_convA`,
+ * LeakyReLU 0.2, conv3x3 `upN_convB`, LeakyReLU 0.2, no batch norm), and a final conv3x3 `conv3` to one channel
+ * at the shallowest skip's stride (2). For inputs that are multiples of 32 each resize is exactly x2.
+ *
+ * How DenseDepth's `BilinearUpSampling2D` samples depends on the code's date and the TensorFlow it ran on, and
+ * it changes the output of the same weights:
+ * - the January 2019 code that trained the published nyu.h5 / kitti.h5 (Keras 2.2.4, TF 1.13) calls
+ *   `tf.image.resize_images(..., align_corners=True)`: pass `{ alignCorners: true }`;
+ * - since September 2020 it calls `tf.image.resize`: half-pixel centres under TF2 (this decoder's default,
+ *   `halfPixelCenters: true`), the legacy asymmetric mapping under TF 1.14/1.15 (both false).
+ * The published weights also need `leakyAfterConvA: false` (see the option). The denseDepth169() preset of
+ * @depthblocks/models sets both.
  *
  * With DenseNet-169 (`taps: 'densedepth'` skips pool3_pool, pool2_pool, pool1, conv1/relu) and
  * width 'full' the decoder has 30,173,209 parameters.
@@ -24,6 +32,7 @@ export function denseDepthDecoder(options: DenseDepthDecoderOptions = {}): Decod
   options = parseWithSchema(denseDepthDecoderOptionsSchema, options, 'DenseDepth decoder options');
   const width = options.width ?? 'full';
   const outChannels = options.outChannels ?? 1;
+  const leakyAfterConvA = options.leakyAfterConvA ?? true;
   const upsample = upsampleDefaults(options, { interpolation: 'bilinear', alignCorners: false, halfPixelCenters: true });
   const prefix = options.namePrefix ?? '';
   return makeDecoder({
@@ -32,7 +41,7 @@ export function denseDepthDecoder(options: DenseDepthDecoderOptions = {}): Decod
     outputStride: 2,
     seed: options.seed,
     upsample,
-    options: { width, outChannels, namePrefix: prefix },
+    options: { width, outChannels, namePrefix: prefix, leakyAfterConvA },
     build: (builder, features) => {
       const sorted = orderFeatures(features, 'DenseDepth', 2);
       const deepest = sorted[sorted.length - 1];
@@ -51,7 +60,7 @@ export function denseDepthDecoder(options: DenseDepthDecoderOptions = {}): Decod
         x = chain(
           cat,
           builder.conv(`${b}_convA`, filters, 3),
-          builder.leaky(`${b}_leakyreluA`),
+          ...(leakyAfterConvA ? [builder.leaky(`${b}_leakyreluA`)] : []),
           builder.conv(`${b}_convB`, filters, 3),
           builder.leaky(`${b}_leakyreluB`),
         );

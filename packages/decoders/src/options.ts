@@ -31,6 +31,12 @@ export const denseDepthDecoderOptionsSchema = upsampleOptionsSchema.extend({
   width: z.union([z.enum(['full', 'half']), z.number().int().min(16)]).optional(),
   /** Channels of the final `conv3` (default 1). */
   outChannels: positiveInt.optional(),
+  /**
+   * LeakyReLU(0.2) after each up-block's first convolution `upN_convA` (default true: the paper's text and
+   * DenseDepth's code since March 2019). false: LeakyReLU after `upN_convB` only, as in the January 2019 code
+   * that trained the published nyu.h5 / kitti.h5. No weights differ, only the output.
+   */
+  leakyAfterConvA: z.boolean().optional(),
   ...naming,
 });
 

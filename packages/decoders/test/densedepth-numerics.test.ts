@@ -1,7 +1,8 @@
 /**
  * DenseDepth's decoder against an independent float64 forward pass written here from the paper's
- * description (conv2 1x1; per skip: bilinear resize (half-pixel) to the skip, concat [up, skip],
- * conv3x3, LeakyReLU 0.2, conv3x3, LeakyReLU 0.2; conv3 3x3), using the model's own weights.
+ * description (conv2 1x1; per skip: bilinear resize to the skip, concat [up, skip], conv3x3, LeakyReLU 0.2,
+ * conv3x3, LeakyReLU 0.2; conv3 3x3), using the model's own weights; and in the published weights' variant
+ * (align-corners resize, no LeakyReLU between the two convolutions: DenseDepth's January 2019 code).
  */
 import { tf } from '@depthblocks/core';
 import { setupTestBackend } from '@depthblocks/backend';
@@ -63,10 +64,34 @@ function resizeHalfPixel(x: Img, oh: number, ow: number): Img {
   return out;
 }
 
+/** TF1 `align_corners=True`: the corner pixels' centres coincide, src = dst * (in - 1) / (out - 1). */
+function resizeAlignCorners(x: Img, oh: number, ow: number): Img {
+  const h = x.length;
+  const w = x[0].length;
+  const at = (o: number, n: number, on: number) => {
+    const s = on > 1 ? (o * (n - 1)) / (on - 1) : 0;
+    const f = Math.floor(s);
+    return { a: f, b: Math.min(f + 1, n - 1), t: s - f };
+  };
+  return Array.from({ length: oh }, (_, i) => {
+    const r = at(i, h, oh);
+    return Array.from({ length: ow }, (_, j) => {
+      const c = at(j, w, ow);
+      return x[0][0].map(
+        (_, ch) =>
+          (1 - r.t) * ((1 - c.t) * x[r.a][c.a][ch] + c.t * x[r.a][c.b][ch]) + r.t * ((1 - c.t) * x[r.b][c.a][ch] + c.t * x[r.b][c.b][ch]),
+      );
+    });
+  });
+}
+
 const leaky = (x: Img): Img => x.map((r) => r.map((p) => p.map((v) => (v > 0 ? v : 0.2 * v))));
 const concat = (a: Img, b: Img): Img => a.map((r, i) => r.map((p, j) => [...p, ...b[i][j]]));
 
-test('matches the float64 reference on odd-sized feature maps', () => {
+test.each([
+  ['paper / TF2 (half-pixel, LeakyReLU after both convs)', false],
+  ['published nyu.h5 (align corners, LeakyReLU after convB only)', true],
+])('matches the float64 reference on odd-sized feature maps: %s', (_, published) => {
   const sizes: [number, number][] = [
     [13, 18], // stride 2 of a 25x35 input
     [7, 9],
@@ -81,7 +106,8 @@ test('matches the float64 reference on odd-sized feature maps', () => {
     channels: channels[i],
     stride: 2 ** (i + 1),
   }));
-  const dec = denseDepthDecoder({ width: 16, seed: 11 });
+  const dec = denseDepthDecoder(published ? { width: 16, seed: 11, alignCorners: true, leakyAfterConvA: false } : { width: 16, seed: 11 });
+  expect(dec.options).toMatchObject({ leakyAfterConvA: !published, alignCorners: published });
   const out = dec.build(feats);
   const model = tf.model({ inputs: feats.map((f) => f.tensor), outputs: out.tensor });
   // non-zero biases so that they are checked too
@@ -97,8 +123,9 @@ test('matches the float64 reference on odd-sized feature maps', () => {
   let x = conv(imgs[4], ...(layer('conv2') as [tf.Tensor, tf.Tensor]));
   for (let i = 0; i < 4; i++) {
     const skip = imgs[3 - i];
-    const up = resizeHalfPixel(x, skip.length, skip[0].length);
-    x = leaky(conv(concat(up, skip), ...(layer(`up${i + 1}_convA`) as [tf.Tensor, tf.Tensor])));
+    const up = (published ? resizeAlignCorners : resizeHalfPixel)(x, skip.length, skip[0].length);
+    x = conv(concat(up, skip), ...(layer(`up${i + 1}_convA`) as [tf.Tensor, tf.Tensor]));
+    if (!published) x = leaky(x);
     x = leaky(conv(x, ...(layer(`up${i + 1}_convB`) as [tf.Tensor, tf.Tensor])));
   }
   const want = conv(x, ...(layer('conv3') as [tf.Tensor, tf.Tensor]));
@@ -108,6 +135,7 @@ test('matches the float64 reference on odd-sized feature maps', () => {
   let maxErr = 0;
   want.forEach((r, i) => r.forEach((p, j) => p.forEach((v, c) => (maxErr = Math.max(maxErr, Math.abs(v - got[i][j][c]))))));
   expect(maxErr).toBeLessThan(1e-4);
+  expect(dec.layers.map((l) => l.name).filter((n) => /leakyrelu/.test(n))).toHaveLength(published ? 4 : 8);
   tf.dispose(values);
   model.dispose();
 });

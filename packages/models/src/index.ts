@@ -32,6 +32,7 @@ export {
 export type { PresetOptions, PresetRegistration } from './preset-registry';
 export {
   denseDepth169,
+  denseDepth169Kitti,
   denseDepth201,
   unetScratch,
   unetResnet34,
@@ -40,10 +41,22 @@ export {
   bridgeDensenet121,
   buildPreset,
 } from './presets';
-export type { TrainingRecipe } from './presets';
+export { denseDepthPresetOptionsSchema } from './presets';
+export type { DenseDepthPresetOptions, TrainingRecipe } from './presets';
 export { predict } from './predict';
 export type { PredictOptions } from './predict';
 export { fileIO, saveDepthModel, loadDepthModel } from './io-node';
+// Whole-model weight files. Portable: loadModelWeightsFromBytes, encodeModelWeights (and loadModelWeights for
+// bytes/URLs in ./weights/load-model-weights); Node (paths): loadModelWeights, saveModelWeights.
+export { loadModelWeightsFromBytes, fetchWeightBytes } from './weights/load-model-weights';
+export type { LoadModelWeightsOptions, ModelLoadReport } from './weights/load-model-weights';
+export { encodeModelWeights, WEIGHTS_CONFIG_KEY } from './weights/save-model-weights';
+export type { EncodeModelWeightsOptions } from './weights/save-model-weights';
+export { loadModelWeights, saveModelWeights } from './weights/files';
+export type { SaveModelWeightsOptions } from './weights/files';
+export { modelWeights } from './weights/model-weight-keys';
+export type { ModelWeight } from './weights/model-weight-keys';
+export { kerasArchitectureMismatches } from './weights/keras-architecture';
 // Training, evaluation and visualisation (lead).
 export * from './train';
 export { evaluate, mergeEvaluations, parseShard, sampleToInput, constantBaseline } from './evaluate';

@@ -1,4 +1,4 @@
-import { parseWithSchema } from '@depthblocks/core';
+import { parseWithSchema, z } from '@depthblocks/core';
 import { resolveConfig, DepthModelConfig, DepthModelSpec } from './config';
 import { createDepthModel, DepthModel } from './create-model';
 import { getPreset, presetOptionsSchema, registerPreset, type PresetOptions } from './preset-registry';
@@ -57,50 +57,95 @@ function preset(
 }
 
 const DENSEDEPTH_PAPER = 'Alhashim & Wonka 2018, High Quality Monocular Depth Estimation via Transfer Learning (arXiv:1812.11941)';
-const densedepthTraining = (): TrainingRecipe => ({
+const densedepthTraining = (dataset: 'nyu' | 'kitti', code: 'published' | 'tf2'): TrainingRecipe => ({
   optimizer: { name: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999 },
   batchSize: 8,
   epochs: null,
   loss: { ssim: 1, grad: 1, l1: 0.1 },
   augmentation: { hflip: 0.5, channelSwap: 0.25 },
-  inputSize: [480, 640],
-  targetSize: [240, 320],
+  inputSize: dataset === 'kitti' ? [384, 1248] : [480, 640],
+  targetSize: dataset === 'kitti' ? [192, 624] : [240, 320],
   tta: 'flip',
-  dataset: 'nyu',
+  dataset,
   notes: [
+    code === 'published'
+      ? "Architecture of DenseDepth's January 2019 code (the published nyu.h5 / kitti.h5): align-corners up-sampling, LeakyReLU after upN_convB only."
+      : "Architecture of DenseDepth's code since 2020 under TF2: half-pixel up-sampling, LeakyReLU after both up-block convolutions.",
+    ...(dataset === 'kitti'
+      ? [
+          'KITTI (paper section 4.1): inputs up-sampled to 384x1248, output 192x624 up-sampled to the image; depth up to 80 m. ' +
+            "The repository has no KITTI code: the 0.8 m minimum keeps the output in [1, 100] like NYU's 10..1000 cm clip and loss.py's maxDepthVal 100.",
+        ]
+      : []),
     'RGB / 255 into the encoder, no mean/std (encoder preprocessing none).',
     'Channel-swap probability 0.25 as in the project brief; the original code uses 0.5.',
-    'Loss on y = 1000 / clip(depth_cm, 10, 1000); SSIM max_val 100 (see @depthblocks/losses).',
-    'Test: prediction upsampled x2 to 480x640, flip TTA.',
+    dataset === 'kitti'
+      ? 'Loss on y = 80 / clip(depth_m, 0.8, 80); SSIM max_val 100 (see @depthblocks/losses).'
+      : 'Loss on y = 1000 / clip(depth_cm, 10, 1000); SSIM max_val 100 (see @depthblocks/losses).',
+    "Test: prediction up-sampled x2 to the image with skimage's resize as DenseDepth's scale_up (predict's outputSize 'input'), flip TTA.",
   ],
 });
 
+/** Options of the DenseDepth presets: every preset's overrides plus which of DenseDepth's code versions and datasets. */
+export const denseDepthPresetOptionsSchema = presetOptionsSchema.extend({
+  /**
+   * 'published' (default): the January 2019 code that trained the published nyu.h5 and kitti.h5 (Keras 2.2.4,
+   * TF 1.13): align-corners bilinear up-sampling, LeakyReLU after each up-block's second convolution only.
+   * 'tf2': the repository's code since September 2020 run under TensorFlow 2: half-pixel up-sampling
+   * (`tf.image.resize`) and LeakyReLU after both convolutions (added in March 2019).
+   */
+  code: z.enum(['published', 'tf2']).optional(),
+  /** 'nyu' (default): 480x640 input, depth 0.1..10 m. 'kitti': 384x1248 input, depth 0.8..80 m (kitti.h5). */
+  dataset: z.enum(['nyu', 'kitti']).optional(),
+});
+
+/** Options of the DenseDepth presets (see the README's table of which variant matches which weight file). */
+export type DenseDepthPresetOptions = z.input<typeof denseDepthPresetOptionsSchema>;
+
 /**
- * DenseDepth with DenseNet-169 (the paper's model): full-width decoder (F = 1664), output at half
- * the input size, linear output in DenseDepth's inverse-depth normalisation. 42,657,689 trainable
- * parameters.
+ * DenseDepth with DenseNet-169, the published model: full-width decoder (F = 1664), RGB / 255 into the encoder
+ * (no mean/std), output at half the input size in DenseDepth's inverse-depth normalisation (metres =
+ * clip(10 / y, 0.1, 10) for NYU), and by default the published weights' architecture (`code: 'published'`:
+ * align-corners up-sampling, no activation between upN_convA and upN_convB). 42,657,689 trainable parameters.
  *
  * @example
- * const { model, config } = buildPreset(denseDepth169());
- * // config.metadata.training.optimizer.lr === 1e-4
+ * const dm = buildPreset(denseDepth169());
+ * await loadModelWeights(dm, 'nyu.h5'); // DenseDepth's published NYU weights
+ * const kitti = buildPreset(denseDepth169({ dataset: 'kitti' })); // for kitti.h5
  */
-export function denseDepth169(o: PresetOptions = {}): DepthModelConfig {
-  return denseDepthPreset('densedepth169', 'densenet169', o, {
+export function denseDepth169(o: DenseDepthPresetOptions = {}): DepthModelConfig {
+  return denseDepthPreset(o.dataset === 'kitti' ? 'densedepth169_kitti' : 'densedepth169', 'densenet169', o, {
     nyu: { d1: 0.846, d2: 0.974, d3: 0.994, absRel: 0.123, rmse: 0.465, log10: 0.053 },
   });
 }
 registerPreset('densedepth169', denseDepth169, {
-  description: "DenseDepth with DenseNet-169 (the paper's model), full-width decoder, 480x640 -> 240x320",
+  description: "DenseDepth with DenseNet-169 as published (nyu.h5's architecture), full-width decoder, 480x640 -> 240x320",
   paper: DENSEDEPTH_PAPER,
 });
 
 /**
- * DenseDepth with DenseNet-201 (the paper's encoder ablation: slower, small gain). F = 1920.
+ * DenseDepth with DenseNet-169 for KITTI (the published kitti.h5): `denseDepth169({ dataset: 'kitti' })`.
+ *
+ * @example
+ * const dm = buildPreset(denseDepth169Kitti());
+ * await loadModelWeights(dm, 'kitti.h5');
+ */
+export function denseDepth169Kitti(o: DenseDepthPresetOptions = {}): DepthModelConfig {
+  return denseDepth169({ ...o, dataset: 'kitti' });
+}
+registerPreset('densedepth169_kitti', denseDepth169Kitti, {
+  description: "DenseDepth with DenseNet-169 as published for KITTI (kitti.h5's settings), 384x1248 -> 192x624, up to 80 m",
+  paper: DENSEDEPTH_PAPER,
+});
+
+/**
+ * DenseDepth with DenseNet-201 (the paper's encoder ablation: slower, small gain). F = 1920. No weights were
+ * published; `code` and `dataset` as for denseDepth169.
  *
  * @example
  * const { model } = buildPreset(denseDepth201({ inputSize: [240, 320] }));
  */
-export function denseDepth201(o: PresetOptions = {}): DepthModelConfig {
+export function denseDepth201(o: DenseDepthPresetOptions = {}): DepthModelConfig {
   return denseDepthPreset('densedepth201', 'densenet201', o);
 }
 registerPreset('densedepth201', denseDepth201, {
@@ -109,18 +154,27 @@ registerPreset('densedepth201', denseDepth201, {
 });
 
 /** DenseDepth on a DenseNet: DenseDepth taps, no preprocessing, full-width decoder, half-size linear output. */
-function denseDepthPreset(id: string, encoder: string, o: PresetOptions, reported?: Record<string, unknown>): DepthModelConfig {
+function denseDepthPreset(
+  id: string,
+  encoder: string,
+  options: DenseDepthPresetOptions,
+  reported?: Record<string, unknown>,
+): DepthModelConfig {
+  const { code = 'published', dataset = 'nyu', ...o } = parseWithSchema(denseDepthPresetOptionsSchema, options, `Preset ${id} options`);
+  const upsampling =
+    code === 'published' ? { alignCorners: true, halfPixelCenters: false } : { alignCorners: false, halfPixelCenters: true };
+  const kitti = dataset === 'kitti';
   return preset(
     id,
     {
       encoder: { name: encoder, options: { taps: 'densedepth', preprocessing: 'none' } },
-      decoder: { name: 'densedepth', options: { width: 'full' } },
+      decoder: { name: 'densedepth', options: { width: 'full', ...upsampling, leakyAfterConvA: code === 'tf2' } },
       head: { activation: 'linear', outputSize: 'decoder' },
-      inputSize: [480, 640],
-      depth: { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 },
+      inputSize: kitti ? [384, 1248] : [480, 640],
+      depth: kitti ? { kind: 'densedepth', minDepth: 0.8, maxDepth: 80 } : { kind: 'densedepth', minDepth: 0.1, maxDepth: 10 },
       paper: DENSEDEPTH_PAPER,
-      training: densedepthTraining(),
-      reported,
+      training: densedepthTraining(dataset, code),
+      reported: kitti ? undefined : reported,
     },
     o,
   );

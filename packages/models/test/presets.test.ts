@@ -42,6 +42,12 @@ describe('presets reproduce the published models (symbolic shapes only, no forwa
     expect(m.input).toEqual([null, 480, 640, 3]);
     expect(m.output).toEqual([null, 240, 320, 1]);
   });
+  test('denseDepth169 for kitti.h5: the same 42,816,089 weights at 384x1248 -> 192x624', () => {
+    const m = measure(denseDepth169({ dataset: 'kitti' }));
+    expect(m.total).toBe(42_816_089);
+    expect(m.input).toEqual([null, 384, 1248, 3]);
+    expect(m.output).toEqual([null, 192, 624, 1]);
+  });
   test('denseDepth169 half width: 21,523,805 total (the Keras code default)', () => {
     expect(measure(denseDepth169({ decoderOptions: { width: 'half' }, inputSize: null })).total).toBe(21_523_805);
   });
@@ -74,6 +80,7 @@ describe('preset configs', () => {
   test('every preset is plain JSON with a training recipe, and rebuilds from its JSON', () => {
     expect(listPresets().map((p) => p.name)).toEqual([
       'densedepth169',
+      'densedepth169_kitti',
       'densedepth201',
       'unet_scratch',
       'unet_resnet34',
@@ -118,6 +125,38 @@ describe('preset configs', () => {
     expect(() => denseDepth169({ decoderOptions: { widht: 'half' } })).toThrow(
       /decoder.options: unknown key "widht" \(did you mean "width"\?\)/,
     );
+  });
+  test("DenseDepth variants: the published weights' architecture by default, the 2020/TF2 code on request, KITTI", () => {
+    const published = denseDepth169();
+    expect(published.decoder.options).toMatchObject({ width: 'full', alignCorners: true, halfPixelCenters: false, leakyAfterConvA: false });
+    expect(published.encoder.options).toMatchObject({ taps: 'densedepth', preprocessing: 'none' });
+    expect(published.input).toMatchObject({ height: 480, width: 640 });
+    const tf2 = denseDepth169({ code: 'tf2' });
+    expect(tf2.decoder.options).toMatchObject({ alignCorners: false, halfPixelCenters: true, leakyAfterConvA: true });
+    expect(tf2.name).toBe('densedepth169');
+    const kitti = denseDepth169({ dataset: 'kitti' });
+    expect(kitti.name).toBe('densedepth169_kitti');
+    expect(getPreset('densedepth169_kitti')).toEqual(kitti);
+    expect(kitti.depth).toEqual({ kind: 'densedepth', minDepth: 0.8, maxDepth: 80 });
+    expect(kitti.input).toMatchObject({ height: 384, width: 1248 });
+    expect(kitti.metadata.training).toMatchObject({ dataset: 'kitti', inputSize: [384, 1248], targetSize: [192, 624] });
+    expect(kitti.decoder.options).toMatchObject({ alignCorners: true, leakyAfterConvA: false });
+    // other options still apply on top, and the variant options are not model options
+    const small = denseDepth169({ code: 'tf2', inputSize: [64, 96], decoderOptions: { width: 'half' } });
+    expect(small.decoder.options).toMatchObject({ width: 'half', halfPixelCenters: true });
+    for (const part of [small.decoder.options, small.encoder.options, small.head]) expect(Object.keys(part)).not.toContain('code');
+    // the published architecture has no LeakyReLU between upN_convA and upN_convB
+    const { model } = buildPreset(denseDepth169({ inputSize: [64, 96] }));
+    const names = model.layers.map((l) => l.name);
+    expect(names.filter((n) => /^up\d_leakyrelu/.test(n))).toEqual([
+      'up1_leakyreluB',
+      'up2_leakyreluB',
+      'up3_leakyreluB',
+      'up4_leakyreluB',
+    ]);
+    model.dispose();
+    expect(() => denseDepth169({ code: '2019' as never })).toThrow(/code must be 'published' or 'tf2', got "2019"/);
+    expect(() => denseDepth169({ dataset: 'diw' as never })).toThrow(/dataset must be 'nyu' or 'kitti'/);
   });
   test('a preset with a small input runs forward and rebuilds identically from JSON', () => {
     const config = lrasppMobilenetV3({ inputSize: [48, 48], decoderOptions: { seed: 3 } });

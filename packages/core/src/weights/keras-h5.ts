@@ -196,6 +196,8 @@ export interface EncodeKerasH5Options {
   kerasVersion?: string;
   /** Root `backend` attribute (default 'tensorflow'). */
   backend?: string;
+  /** More root attributes, stored as fixed-length strings (Keras ignores attributes it does not know). */
+  extraAttributes?: Record<string, string>;
 }
 
 const utf8 = new TextEncoder();
@@ -241,6 +243,7 @@ export async function encodeKerasH5(layers: KerasLayerWeights[], options: Encode
     const backend = options.backend ?? 'tensorflow';
     bytesAttr(f, 'keras_version', version);
     bytesAttr(f, 'backend', backend);
+    for (const [k, v] of Object.entries(options.extraAttributes ?? {})) bytesAttr(f, k, v);
     let root = f;
     if (options.layout === 'model') {
       if (options.modelConfig !== undefined) {
