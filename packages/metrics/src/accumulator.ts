@@ -26,6 +26,13 @@ export interface EvaluationResult {
   wholeSet: DepthMetrics;
   /** mean of per-image metrics (the official ones for 'per-image' protocols) */
   perImage: DepthMetrics;
+  /**
+   * nyu-densedepth: abs rel as DenseDepth's published code computes it. Its evaluate() calls
+   * compute_errors(predictions, testSetDepths) while the function's parameters are (gt, pred), so its
+   * mean(|gt - pred| / gt) divides by the prediction. `metrics.absRel` divides by the ground truth (the usual
+   * definition); the other metrics are symmetric in the two arguments. The paper's 0.123 is this number.
+   */
+  asPublished?: { absRel: number; note: string };
 }
 
 /** JSON form of a {@link DepthAccumulator}. */
@@ -65,6 +72,8 @@ export class DepthAccumulator {
   private skipped = 0;
   private readonly pooled: Record<keyof PixelSums, ExactSum> = sumsRecord(PIXEL_SUM_KEYS);
   private readonly perImage: Record<keyof DepthMetrics, ExactSum> = sumsRecord(METRIC_KEYS);
+  /** False after restoring a state saved before absRelByPrediction was summed (then asPublished is left out). */
+  private hasPredictionAbsRel = true;
 
   constructor(protocol: DepthProtocolName | (string & {}), options: ProtocolOptions = {}) {
     this.protocol = getDepthProtocol(protocol, options);
@@ -104,6 +113,7 @@ export class DepthAccumulator {
     this.images += other.images;
     this.skipped += other.skipped;
     for (const k of PIXEL_SUM_KEYS) this.pooled[k].merge(other.pooled[k]);
+    this.hasPredictionAbsRel &&= other.hasPredictionAbsRel;
     for (const k of METRIC_KEYS) this.perImage[k].merge(other.perImage[k]);
     return this;
   }
@@ -126,6 +136,13 @@ export class DepthAccumulator {
     const wholeSet = metricsFromSums(sums);
     const perImage = {} as DepthMetrics;
     for (const k of METRIC_KEYS) perImage[k] = this.perImage[k].value() / this.images;
+    const asPublished =
+      this.protocol.name === 'nyu-densedepth' && this.hasPredictionAbsRel
+        ? {
+            absRel: sums.absRelByPrediction / sums.count,
+            note: "DenseDepth's code divides abs rel by the prediction (compute_errors called with its arguments swapped); metrics.absRel divides by the ground truth",
+          }
+        : undefined;
     return {
       protocol: this.protocol.name,
       description: this.protocol.description,
@@ -136,6 +153,7 @@ export class DepthAccumulator {
       metrics: this.protocol.averaging === 'whole-set' ? wholeSet : perImage,
       wholeSet,
       perImage,
+      ...(asPublished ? { asPublished } : {}),
     };
   }
 
@@ -170,6 +188,10 @@ export class DepthAccumulator {
     acc.images = s.images;
     acc.skipped = s.skipped;
     for (const k of PIXEL_SUM_KEYS) {
+      if (k === 'absRelByPrediction' && s.pooled && !(k in s.pooled)) {
+        acc.hasPredictionAbsRel = false; // a state from before this sum existed
+        continue;
+      }
       if (!Array.isArray(s.pooled?.[k])) throw new DepthblocksError('CORRUPT_FILE', `DepthAccumulator.fromJSON: missing pooled sum "${k}"`);
       acc.pooled[k] = ExactSum.fromJSON(s.pooled[k]);
     }

@@ -33,6 +33,8 @@ export interface PixelSums {
   d2: number;
   d3: number;
   absRel: number;
+  /** sum |y - p| / p: abs rel with the arguments swapped, as DenseDepth's evaluation computes it */
+  absRelByPrediction: number;
   sqRel: number;
   sqErr: number;
   sqLogErr: number;
@@ -47,6 +49,7 @@ export const PIXEL_SUM_KEYS: readonly (keyof PixelSums)[] = [
   'd2',
   'd3',
   'absRel',
+  'absRelByPrediction',
   'sqRel',
   'sqErr',
   'sqLogErr',
@@ -66,7 +69,20 @@ const T3 = 1.25 ** 3;
 
 /** Empty sums. */
 export function emptySums(): PixelSums {
-  return { count: 0, d1: 0, d2: 0, d3: 0, absRel: 0, sqRel: 0, sqErr: 0, sqLogErr: 0, log10Err: 0, logDiff: 0, logDiffSq: 0 };
+  return {
+    count: 0,
+    d1: 0,
+    d2: 0,
+    d3: 0,
+    absRel: 0,
+    absRelByPrediction: 0,
+    sqRel: 0,
+    sqErr: 0,
+    sqLogErr: 0,
+    log10Err: 0,
+    logDiff: 0,
+    logDiffSq: 0,
+  };
 }
 
 /**
@@ -106,6 +122,7 @@ export function sumsOfValid(gt: ArrayLike<number>, pred: ArrayLike<number>): Pix
     if (ratio < T3) s.d3++;
     const diff = y - p;
     s.absRel += abs(diff) / y;
+    s.absRelByPrediction += abs(diff) / p;
     s.sqRel += (diff * diff) / y;
     s.sqErr += diff * diff;
     const e = log(p) - log(y);

@@ -6,6 +6,7 @@
 import { DepthblocksError } from '@depthblocks/core';
 import { protocolRegistry, registerProtocol, type OrdinalProtocol, type Protocol, type AnyProtocolOptions } from './registry';
 import { resizeBilinear } from './resize';
+import { skimageResize } from './skimage-resize';
 
 export type ProtocolName = 'nyu-densedepth' | 'nyu-eigen' | 'kitti-eigen-garg' | 'diw';
 export type DepthProtocolName = Exclude<ProtocolName, 'diw'>;
@@ -46,6 +47,12 @@ export interface DepthProtocol {
   /** Clamp the prediction to [minDepth, maxDepth] (NaN -> minDepth, +Inf -> maxDepth). */
   clampPrediction: boolean;
   medianScaling: boolean;
+  /**
+   * How a prediction of another size is resized to the ground truth: 'bilinear' (default: half-pixel centres,
+   * edges clamped: OpenCV / tf.image.resize, monodepth2 and BTS) or 'skimage' (skimage's resize with mirrored
+   * edges and anti-aliasing, DenseDepth's scale_up; see skimageResize).
+   */
+  resize?: 'bilinear' | 'skimage';
   /** The crop for a ground-truth size. */
   crop(height: number, width: number): CropBox;
   /** A one-line description for reports. */
@@ -89,7 +96,7 @@ function cropModeOf(options: ProtocolOptions): 'scale' | 'strict' {
 function registerNyu(
   name: string,
   box: CropBox,
-  rules: Pick<DepthProtocol, 'averaging' | 'minDepth' | 'maxDepth' | 'clampPrediction' | 'description'>,
+  rules: Pick<DepthProtocol, 'averaging' | 'minDepth' | 'maxDepth' | 'clampPrediction' | 'resize' | 'description'>,
 ): void {
   registerProtocol(
     name,
@@ -110,7 +117,8 @@ registerNyu(
   {
     averaging: 'whole-set',
     clampPrediction: false,
-    description: 'NYU Depth v2, DenseDepth protocol: crop rows 20..459 cols 24..615, no caps, whole set',
+    resize: 'skimage',
+    description: 'NYU Depth v2, DenseDepth protocol: skimage up-scaling, crop rows 20..459 cols 24..615, no caps, whole set',
   },
 );
 registerNyu(
@@ -151,9 +159,10 @@ registerProtocol(
 
 /**
  * A protocol by registry name (see {@link listProtocols}).
- * - `nyu-densedepth`: dense (filled) NYU gt, crop rows 20..459 / cols 24..615 inclusive at 480x640,
- *   no caps, metrics over the whole test set stacked; abs rel divides by the ground truth (DenseDepth's
- *   own evaluation swaps its arguments and divides by the prediction: not copied).
+ * - `nyu-densedepth`: DenseDepth's evaluate.py / utils.py: dense (filled) NYU gt, predictions up-scaled with
+ *   skimage's resize (its scale_up), crop rows 20..459 / cols 24..615 inclusive at 480x640, no caps, metrics over
+ *   the whole test set stacked. abs rel divides by the ground truth; DenseDepth's own code passes its arguments
+ *   swapped and divides by the prediction: that number is reported too, as `asPublished.absRel`.
  * - `nyu-eigen`: raw gt, crop [45:471, 41:601] at 480x640, valid 1e-3 < y < 10, prediction clamped to
  *   [1e-3, 10] (BTS), per-image metrics averaged.
  * - `kitti-eigen-garg`: valid 1e-3 < y < 80, Garg crop rows trunc(0.40810811 H)..trunc(0.99189189 H),
@@ -190,7 +199,7 @@ export interface EvalImage {
   width: number;
   height: number;
   pred: ArrayLike<number>;
-  /** Size of the prediction when it differs from the ground truth (it is resized bilinearly first). */
+  /** Size of the prediction when it differs from the ground truth (it is resized first, as the protocol's `resize` says). */
   predWidth?: number;
   predHeight?: number;
   /** Optional extra validity mask at the gt size (1 valid). */
@@ -238,7 +247,12 @@ export function applyProtocol(
   if (image.mask && image.mask.length !== width * height) {
     throw new DepthblocksError('SHAPE_MISMATCH', `${protocol.name}: mask has ${image.mask.length} values, expected ${width * height}`);
   }
-  const pred = pw === width && ph === height ? image.pred : resizeBilinear(image.pred, ph, pw, height, width);
+  const pred =
+    pw === width && ph === height
+      ? image.pred
+      : protocol.resize === 'skimage'
+        ? skimageResize(image.pred, ph, pw, height, width, { antiAliasing: true })
+        : resizeBilinear(image.pred, ph, pw, height, width);
   const crop = protocol.crop(height, width);
   // caps in float32, as numpy compares a float32 depth array with a Python float (and stores clamps)
   const lo = Math.fround(protocol.minDepth ?? 0);
