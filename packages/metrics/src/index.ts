@@ -27,7 +27,7 @@ export { hasProtocol, listProtocols, protocolRegistry, registerProtocol } from '
 export type { AnyProtocolOptions, OrdinalProtocol, Protocol, ProtocolRegistration } from './registry';
 export type { CropBox, DepthProtocol, DepthProtocolName, EvalImage, ProtocolName, ProtocolOptions } from './protocols';
 export { resizeBilinear } from './resize';
-export { skimageResize, skimageResizeMatrix, mirrorIndex } from './skimage-resize';
+export { skimageResize, skimageResizeMatrix, skimageResizeTaps, mirrorIndex } from './skimage-resize';
 export type { SkimageResizeOptions } from './skimage-resize';
 export { ExactSum } from './exact-sum';
 export { DepthAccumulator, OrdinalAccumulator, createAccumulator } from './accumulator';

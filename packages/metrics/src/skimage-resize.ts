@@ -163,3 +163,34 @@ export function skimageResizeMatrix(inSize: number, outSize: number, options: Sk
   }
   return m;
 }
+
+/**
+ * The same resampling along one axis in tap form, for tensor code that gathers: output o =
+ * sum over t of weight[t][o] * input[index[t][o]] (T taps, unused ones with weight 0). Two taps when up-sampling.
+ *
+ * @example
+ * const { index, weight } = skimageResizeTaps(240, 480); // index.length === 2
+ */
+export function skimageResizeTaps(
+  inSize: number,
+  outSize: number,
+  options: SkimageResizeOptions = {},
+): { index: Int32Array[]; weight: Float64Array[] } {
+  const m = skimageResizeMatrix(inSize, outSize, options);
+  const rows: { i: number; w: number }[][] = [];
+  for (let o = 0; o < outSize; o++) {
+    const row: { i: number; w: number }[] = [];
+    for (let i = 0; i < inSize; i++) if (m[o * inSize + i] !== 0) row.push({ i, w: m[o * inSize + i] });
+    rows.push(row);
+  }
+  const taps = Math.max(1, ...rows.map((r) => r.length));
+  const index = Array.from({ length: taps }, () => new Int32Array(outSize));
+  const weight = Array.from({ length: taps }, () => new Float64Array(outSize));
+  rows.forEach((row, o) =>
+    row.forEach(({ i, w }, t) => {
+      index[t][o] = i;
+      weight[t][o] = w;
+    }),
+  );
+  return { index, weight };
+}

@@ -62,3 +62,4 @@ export * from './train';
 export { evaluate, mergeEvaluations, parseShard, sampleToInput, constantBaseline } from './evaluate';
 export type { EvaluateOptions, EvaluationOutput, EvalProtocol } from './evaluate';
 export * from './viz';
+export { skimageResizeTensor } from './scale-up';

@@ -1,6 +1,6 @@
 import { tf, DepthblocksError, checkRank, targetToDepth, type DepthNormalization } from '@depthblocks/core';
-import { resize2d } from '@depthblocks/decoders';
 import type { DepthModel } from './create-model';
+import { skimageResizeTensor } from './scale-up';
 
 /** Options of {@link predict}. */
 export interface PredictOptions {
@@ -9,8 +9,9 @@ export interface PredictOptions {
   /** Output -> metres; default: the DepthModel's config.depth ({ kind: 'none' } for a bare LayersModel). */
   depth?: DepthNormalization;
   /**
-   * 'model' (default): the model's output size; 'input': bilinearly resized (half-pixel centres) to the
-   * RGB's size, as DenseDepth's evaluation does with its half-resolution output.
+   * 'model' (default): the model's output size; 'input': resized to the RGB's size as DenseDepth's `scale_up`
+   * does its half-resolution output (skimage's resize: bilinear, edges mirrored, anti-aliased when shrinking;
+   * see skimageResizeTensor), each prediction before the flip-TTA average, as DenseDepth's evaluation.
    */
   outputSize?: 'model' | 'input';
   /** Images per forward pass (default 4). */
@@ -65,7 +66,7 @@ export function predict(model: DepthModel | tf.LayersModel, rgb: tf.Tensor3D | t
         parts.push(targetToDepth(layers.predict(slice) as tf.Tensor, depth));
       }
       let y = (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor4D;
-      if (options.outputSize === 'input') y = resize2d(y, [h, w], { halfPixelCenters: true });
+      if (options.outputSize === 'input') y = skimageResizeTensor(y, [h, w]);
       return y;
     };
     const y = f(x);
