@@ -6,6 +6,7 @@ import { listPresets, parseShard as parseShardArg } from '@depthblocks/models';
 import { checkAblationConfig, runAblation } from './commands/ablate';
 import { formatResult, runEval, runMerge } from './commands/eval';
 import { formatInfo, runInfo } from './commands/info';
+import { runConvert } from './commands/convert';
 import { runPredict } from './commands/predict';
 import { runTrain } from './commands/train';
 import { flagHelp, parseFlags, UsageError, type Command } from './flags';
@@ -19,6 +20,7 @@ Commands:
   train     train a model (a preset or any registered encoder + decoder) on a dataset
   eval      evaluate a saved model under a protocol (NYU, KITTI, DIW); shards and merge
   predict   images -> depth PNGs (16-bit mm and colour), side-by-side, point clouds
+  convert   a weight file (e.g. DenseDepth's nyu.h5) into a model folder or another weight format
   ablate    run config variants on the same data and seed; table and plots
   info      backend, threads, registered encoders, decoders, losses, datasets, protocols, presets
 
@@ -26,10 +28,20 @@ Run 'depthblocks <command> --help' for a command's options. Configs for each pre
 
 const USAGE: Record<Command, string> = {
   train: 'Usage: depthblocks train [--config run.json] [options]\n\nOptions (override the config):',
-  eval: 'Usage: depthblocks eval --model DIR --config run.json [options]\n       depthblocks eval merge SHARD.json [SHARD.json ...]\n\nOptions:',
+  eval:
+    'Usage: depthblocks eval --model DIR --config run.json [options]\n' +
+    '       depthblocks eval --preset densedepth169 --weights nyu.h5 --config run.json [options]\n' +
+    '       depthblocks eval merge SHARD.json [SHARD.json ...]\n\nOptions:',
   predict:
-    'Usage: depthblocks predict --model DIR [--output DIR] IMAGE_OR_FOLDER...\n\n' +
+    'Usage: depthblocks predict --model DIR [--output DIR] IMAGE_OR_FOLDER...\n' +
+    '       depthblocks predict --preset densedepth169 --weights nyu.h5 IMAGE_OR_FOLDER...\n\n' +
     'Writes <name>_depth.png (16-bit, millimetres), <name>_color.png and <name>_compare.png (RGB | depth).\nOptions:',
+  convert:
+    'Usage: depthblocks convert --preset NAME --weights FILE --output DIR_OR_FILE [--size WxH]\n' +
+    '       depthblocks convert --model DIR --output FILE.h5|FILE.safetensors\n\n' +
+    'Loads a weight file into a preset (or takes a saved model) and writes it as a tfjs model folder (model.json +\n' +
+    'weights.bin: for --model, browsers and ONNX export) or, for a .h5 / .safetensors output, as a weight file (.h5 in\n' +
+    "Keras' save_weights layout). Example: depthblocks convert --preset densedepth169 --weights nyu.h5 --output models/densedepth-nyu\nOptions:",
   ablate:
     'Usage: depthblocks ablate --config ablation.json [--output DIR]\n\n' +
     'The config: { "name", "base": <run config>, "variants": [{ "name", "patch": <partial run config> }] }.\n' +
@@ -57,6 +69,11 @@ function parseSize(v: string | undefined): [number, number] | undefined {
   return [Number(m[2]), Number(m[1])];
 }
 
+/** --size of predict and convert: the preset's input size. */
+function sizeOf(values: Record<string, string | string[] | boolean | undefined>): [number, number] | undefined {
+  return parseSize(values.size as string | undefined);
+}
+
 /** The run config from --config and the flags (the flags' patch merged over the file), checked. */
 function configFrom(values: Record<string, string | string[] | boolean | undefined>, patch: Record<string, unknown>): RunConfig {
   const file = typeof values.config === 'string' ? values.config : undefined;
@@ -76,6 +93,7 @@ function configFrom(values: Record<string, string | string[] | boolean | undefin
     };
   }
   if (size) extra.train = { inputSize: size };
+  if (size && typeof values.preset === 'string') extra.presetOptions = { inputSize: size }; // the preset is built at --size
   cfg = mergeConfig(mergeConfig(cfg, extra), patch);
   return checkRunConfig(cfg, file ? `${file} with the flags` : 'from the flags');
 }
@@ -130,12 +148,21 @@ export async function main(argv: string[]): Promise<number> {
       }
       const shard = typeof values.shard === 'string' ? parseShardArg(values.shard) : undefined;
       const out = await runEval(cfg!, { shard, out: values.out as string | undefined });
-      console.log(formatResult(cfg!.modelDir ?? 'model', out.result));
+      console.log(formatResult(cfg!.modelDir ?? (typeof cfg!.model === 'string' ? cfg!.model : 'model'), out.result));
       return 0;
     }
     case 'predict': {
-      if (!p.modelDir)
-        throw new DepthblocksError('INVALID_ARGUMENT', 'predict needs --model DIR (a folder written by train, with model.json)');
+      const preset = typeof p.model === 'string' ? p.model : undefined;
+      if (!p.modelDir && !preset)
+        throw new DepthblocksError(
+          'INVALID_ARGUMENT',
+          'predict needs --model DIR (a folder written by train, with model.json) or --preset NAME --weights FILE (e.g. --preset densedepth169 --weights nyu.h5)',
+        );
+      if (preset && !p.weights)
+        throw new DepthblocksError(
+          'INVALID_ARGUMENT',
+          `predict --preset ${preset} needs --weights FILE (its weights are random otherwise)`,
+        );
       let ply;
       if (values.ply) {
         const k = String(values.ply).split(',').map(Number);
@@ -145,12 +172,32 @@ export async function main(argv: string[]): Promise<number> {
       }
       await runPredict({
         modelDir: p.modelDir,
+        preset,
+        weights: p.weights,
+        size: sizeOf(values),
         inputs: positionals,
         output: p.output ?? 'predictions',
         colormap: values.colormap as never,
         sideBySide: !values['no-compare'],
         ply,
         flipTTA: p.eval?.flipTTA ?? true,
+        backend: p.backend,
+        threads: p.threads,
+      });
+      return 0;
+    }
+    case 'convert': {
+      const preset = typeof p.model === 'string' ? p.model : undefined;
+      if (!p.output)
+        throw new DepthblocksError('INVALID_ARGUMENT', 'convert needs --output DIR (tfjs model folder) or FILE.h5 / FILE.safetensors');
+      if (!p.modelDir && !(preset && p.weights))
+        throw new DepthblocksError('INVALID_ARGUMENT', 'convert needs --weights FILE with --preset NAME, or --model DIR');
+      await runConvert({
+        modelDir: p.modelDir,
+        preset,
+        weights: p.weights,
+        size: sizeOf(values),
+        output: p.output,
         backend: p.backend,
         threads: p.threads,
       });

@@ -16,14 +16,21 @@ import {
   createDepthModel,
   depthToTarget,
   loadDepthModel,
+  loadModelWeights,
   type DepthModel,
   type DepthModelSpec,
   type TrainLoss,
 } from '@depthblocks/models';
 import type { RunConfig } from './run-config';
 
-/** The model a (checked) run config names: a saved model folder, a preset, or a spec. */
+/** The model a (checked) run config names: a saved model folder, a preset, or a spec; then `weights`, if given, loaded into it. */
 export async function buildModel(cfg: RunConfig): Promise<DepthModel> {
+  const dm = await buildModelArchitecture(cfg);
+  if (cfg.weights) await loadModelWeights(dm, cfg.weights);
+  return dm;
+}
+
+async function buildModelArchitecture(cfg: RunConfig): Promise<DepthModel> {
   if (cfg.modelDir) return loadDepthModel(cfg.modelDir);
   if (cfg.model === undefined)
     throw new DepthblocksError('INVALID_ARGUMENT', 'The config needs "model" (a preset name or { encoder, decoder }) or "modelDir"');

@@ -9,7 +9,7 @@ import { parseArgs } from 'util';
 import { acceptsNumber, configIssues, schemaAt } from '@depthblocks/core';
 import { runConfigSchema } from './run-config';
 
-export type Command = 'train' | 'eval' | 'predict' | 'ablate' | 'info';
+export type Command = 'train' | 'eval' | 'predict' | 'convert' | 'ablate' | 'info';
 
 /** One flag. */
 export interface Flag {
@@ -29,9 +29,9 @@ export interface Flag {
   help: string;
 }
 
-const ALL: Command[] = ['train', 'eval', 'predict', 'ablate', 'info'];
+const ALL: Command[] = ['train', 'eval', 'predict', 'convert', 'ablate', 'info'];
 const RUN: Command[] = ['train', 'eval'];
-const BACKEND: Command[] = ['train', 'eval', 'predict', 'info'];
+const BACKEND: Command[] = ['train', 'eval', 'predict', 'convert', 'info'];
 
 /** Every flag of every command. */
 export const FLAGS: Flag[] = [
@@ -44,11 +44,24 @@ export const FLAGS: Flag[] = [
     help: 'load a CommonJS module first (repeatable): one that registers your own encoders, decoders, loss terms, datasets, protocols or presets',
   },
   { name: 'config', arg: 'FILE', commands: ['train', 'eval', 'ablate'], help: 'run config (JSON): model, data, train, eval, output' },
-  { name: 'preset', arg: 'NAME', commands: RUN, path: ['model'], help: 'model preset (PRESETS)' },
+  { name: 'preset', arg: 'NAME', commands: [...RUN, 'predict', 'convert'], path: ['model'], help: 'model preset (PRESETS)' },
+  {
+    name: 'weights',
+    arg: 'FILE',
+    commands: ['eval', 'predict', 'convert'],
+    path: ['weights'],
+    help: "a weight file to load into the model: Keras .h5 (DenseDepth's nyu.h5), .safetensors, a training checkpoint",
+  },
   { name: 'encoder', arg: 'NAME', commands: RUN, help: 'with --decoder: compose a model from registered parts' },
   { name: 'decoder', arg: 'NAME', commands: RUN, help: 'see --encoder' },
   { name: 'synthetic', arg: 'N', commands: RUN, help: 'use N synthetic samples for training (and N/4 for testing)' },
-  { name: 'size', arg: 'WxH', commands: RUN, help: 'synthetic image size and train input size (default 64x48)' },
+  { name: 'size', arg: 'WxH', commands: RUN, help: 'synthetic image size and train input size (default 64x48); a preset is built at it' },
+  {
+    name: 'size',
+    arg: 'WxH',
+    commands: ['predict', 'convert'],
+    help: "the preset's input size (default: the preset's, 640x480 for densedepth169)",
+  },
   { name: 'epochs', arg: 'N', commands: ['train'], path: ['train', 'epochs'], help: 'epochs' },
   { name: 'batch-size', arg: 'N', commands: ['train'], path: ['train', 'batchSize'], help: 'batch size' },
   { name: 'lr', arg: 'X', commands: ['train'], path: ['train', 'optimizer', 'lr'], help: 'learning rate' },
@@ -62,7 +75,7 @@ export const FLAGS: Flag[] = [
     sets: false,
     help: 'start over even if DIR/checkpoint.safetensors exists',
   },
-  { name: 'model', arg: 'DIR', commands: ['eval', 'predict'], path: ['modelDir'], help: 'saved model folder (model.json)' },
+  { name: 'model', arg: 'DIR', commands: ['eval', 'predict', 'convert'], path: ['modelDir'], help: 'saved model folder (model.json)' },
   {
     name: 'protocol',
     arg: 'P',
@@ -82,6 +95,13 @@ export const FLAGS: Flag[] = [
     help: 'no flip test-time augmentation',
   },
   { name: 'output', arg: 'DIR', commands: ['train', 'predict', 'ablate'], path: ['output'], help: 'where to write' },
+  {
+    name: 'output',
+    arg: 'DIR|FILE',
+    commands: ['convert'],
+    path: ['output'],
+    help: 'a tfjs model folder, or FILE.h5 / FILE.safetensors for a weight file',
+  },
   { name: 'colormap', arg: 'NAME', commands: ['predict'], help: 'viridis | plasma | turbo | gray' },
   {
     name: 'ply',

@@ -34,6 +34,8 @@ export const runConfigSchema = z
     presetOptions: presetOptionsSchema.optional(),
     /** Start from a saved model folder (model.json + weights) instead of building one. */
     modelDir: z.string().optional(),
+    /** A weight file loaded into the model once built (Keras .h5 such as DenseDepth's nyu.h5, .safetensors, a checkpoint). */
+    weights: z.string().optional(),
     /** Data specs `{ "type": <registered reader>, ...its options }`. */
     data: z.strictObject({ train: dataSpecSchema.optional(), test: dataSpecSchema.optional() }),
     train: z

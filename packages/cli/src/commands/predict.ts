@@ -4,18 +4,10 @@ import * as path from 'path';
 import { DepthblocksError, tf, type Intrinsics } from '@depthblocks/core';
 import { setupBackend } from '@depthblocks/backend';
 import { decodeRgb, readFileBytes } from '@depthblocks/datasets';
-import {
-  depthToPly,
-  loadDepthModel,
-  predict,
-  sampleToInput,
-  writeDepthOutputs,
-  type ColormapName,
-  type DepthModel,
-} from '@depthblocks/models';
+import { depthToPly, predict, sampleToInput, writeDepthOutputs, type ColormapName, type DepthModel } from '@depthblocks/models';
+import { loadModelFrom, type ModelSource } from '../model-source';
 
-export interface PredictRunOptions {
-  modelDir: string;
+export interface PredictRunOptions extends ModelSource {
   inputs: string[];
   output: string;
   colormap?: ColormapName;
@@ -53,15 +45,16 @@ export function listImages(inputs: string[]): string[] {
 export async function runPredict(o: PredictRunOptions): Promise<string[]> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   await setupBackend({ backend: o.backend, threads: o.threads });
-  const dm: DepthModel = await loadDepthModel(o.modelDir);
+  const dm: DepthModel = await loadModelFrom(o, log);
   const written: string[] = [];
   for (const file of listImages(o.inputs)) {
     const img = await decodeRgb(await readFileBytes(file, 'image'), file);
     const { height: fh, width: fw } = dm.config.input;
     const depth = tf.tidy(() => {
       const x = sampleToInput({ rgb: img.data, width: img.width, height: img.height }, fh && fw ? { height: fh, width: fw } : undefined);
-      const p = predict(dm, x, { flipTTA: o.flipTTA ?? true });
-      return tf.image.resizeBilinear(p, [img.height, img.width], false, true); // back to the image's size
+      // at the model's input size as DenseDepth's scale_up does, then (if it differs) to the image's size
+      const p = predict(dm, x, { flipTTA: o.flipTTA ?? true, outputSize: 'input' });
+      return p.shape[1] === img.height && p.shape[2] === img.width ? p : tf.image.resizeBilinear(p, [img.height, img.width], false, true);
     });
     const values = (await depth.data()) as Float32Array;
     depth.dispose();

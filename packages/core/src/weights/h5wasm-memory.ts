@@ -14,6 +14,31 @@ export type H5wasmModule = any;
 let loading: Promise<{ h5: H5wasmModule; fs: any }> | null = null;
 let counter = 0;
 
+/**
+ * Emscripten's in-memory files grow by 12.5% at a time above 1 MB, reallocating and copying the whole file each
+ * time, and shrink by reallocating: writing a 170 MB weight file copied about 1.5 GB (about 3x slower than
+ * needed). Files of this module's instance double instead, and keep their storage when HDF5 truncates them.
+ * (Emscripten's MEMFS object, reached through FS.filesystems; left alone if it is not there.)
+ */
+function growFilesGeometrically(fs: any): void {
+  const memfs = fs?.filesystems?.MEMFS;
+  if (!memfs || typeof memfs.expandFileStorage !== 'function' || typeof memfs.resizeFileStorage !== 'function') return;
+  const expand = memfs.expandFileStorage;
+  memfs.expandFileStorage = function (node: any, capacity: number) {
+    const previous = node.contents ? node.contents.length : 0;
+    return expand.call(this, node, previous >= capacity ? capacity : Math.max(capacity, 2 * previous));
+  };
+  const resize = memfs.resizeFileStorage;
+  memfs.resizeFileStorage = function (node: any, size: number) {
+    if (size > 0 && ArrayBuffer.isView(node.contents) && size <= node.contents.length) {
+      if (size < node.usedBytes) node.contents.fill(0, size, node.usedBytes);
+      node.usedBytes = size;
+      return;
+    }
+    return resize.call(this, node, size);
+  };
+}
+
 async function load(): Promise<{ h5: H5wasmModule; fs: any }> {
   if (!loading) {
     loading = (async () => {
@@ -22,6 +47,7 @@ async function load(): Promise<{ h5: H5wasmModule; fs: any }> {
       const emscripten = await h5.ready;
       // HDF5 errors become exceptions carrying the diagnostic text instead of pages printed to stderr.
       emscripten.activate_throwing_error_handler();
+      growFilesGeometrically(emscripten.FS);
       return { h5, fs: emscripten.FS };
     })();
     loading.catch(() => {

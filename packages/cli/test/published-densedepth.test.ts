@@ -1,0 +1,110 @@
+/**
+ * The published DenseDepth, end to end: an .h5 in nyu.h5's exact layout (fixtures/nyu-h5.ts, 42,816,089 known
+ * values) loads into the shipped denseDepth169() with one call, and its depth equals a PyTorch float64
+ * re-implementation of the published model (fixtures/make_densedepth169_reference.py) to 1e-3 relative in metres
+ * at 64x96, through predict() and through the CLI. (Fixtures: packages/models/test/fixtures.)
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import sharp from 'sharp';
+import { readSafetensors, setupTestBackend, tf } from '@depthblocks/core';
+import { buildPreset, denseDepth169, loadModelWeights, modelWeights, predict, sampleToInput } from '@depthblocks/models';
+import { countValues, densedepth169Layers, nyuH5Bytes } from '../../models/test/fixtures/nyu-h5';
+import { rgb, uniform } from '../../models/test/fixtures/known-values';
+import { main } from '../src';
+
+const H = 64;
+const W = 96;
+const ref = readSafetensors(
+  new Uint8Array(fs.readFileSync(path.join(__dirname, '../../models/test/fixtures/densedepth169_reference.safetensors'))),
+);
+const refOf = (name: string) => ref.tensors.get(name)!.data;
+
+let tmp: string;
+beforeAll(async () => {
+  await setupTestBackend();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-nyu-h5-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function maxRelative(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  expect(got.length).toBe(want.length);
+  let m = 0;
+  for (let i = 0; i < want.length; i++) m = Math.max(m, Math.abs(got[i] - want[i]) / Math.abs(want[i]));
+  return m;
+}
+
+test("the layout's symbolic size is the published file's: 42,816,089 values in 864 tensors (844 encoder, 20 decoder)", () => {
+  const layers = densedepth169Layers();
+  expect(countValues(layers)).toBe(42_816_089);
+  const tensors = layers.flatMap((l) => l.weights);
+  expect(tensors).toHaveLength(864);
+  expect(tensors.filter((w) => /^(conv2|up\d_conv[AB]|conv3)\//.test(w.name))).toHaveLength(20);
+  // the same values the Python generator used (sums printed in the fixture's metadata)
+  const sums = JSON.parse(ref.metadata.weight_sums) as Record<string, number>;
+  for (const [name, sum] of Object.entries(sums)) {
+    const w = tensors.find((t) => t.name === name)!;
+    const values = uniform(
+      name,
+      w.shape.reduce((a, b) => a * b, 1),
+      w.lo,
+      w.hi,
+    );
+    expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(sum, 3);
+  }
+});
+
+test('nyu.h5 layout -> loadModelWeights -> predict equals the PyTorch reference to 1e-3 in metres; the CLI too', async () => {
+  const bytes = await nyuH5Bytes();
+  const file = path.join(tmp, 'nyu.h5');
+  fs.writeFileSync(file, bytes);
+  const dm = buildPreset(denseDepth169({ inputSize: [H, W] }));
+  const report = await loadModelWeights(dm, file);
+  expect(report).toMatchObject({ format: 'keras-h5', scope: 'model', missing: [], unexpected: [], misShaped: [] });
+  expect(report.loaded).toBe(modelWeights(dm.model).length);
+
+  const img = rgb('densedepth169/input', H, W);
+  const x = sampleToInput({ rgb: img, width: W, height: H });
+  const before = tf.memory().numTensors;
+  const half = predict(dm, x);
+  const full = predict(dm, x, { outputSize: 'input' });
+  const tta = predict(dm, x, { outputSize: 'input', flipTTA: true });
+  expect(half.shape).toEqual([1, H / 2, W / 2, 1]);
+  const errors = {
+    half: maxRelative(half.dataSync(), refOf('metres')),
+    scaleUp: maxRelative(full.dataSync(), refOf('metres_input')),
+    tta: maxRelative(tta.dataSync(), refOf('metres_input_tta')),
+    // the same weights in the 2020/TF2 code's architecture give another depth: the comparison tells them apart
+    tf2: maxRelative(half.dataSync(), refOf('metres_tf2')),
+  };
+  console.log(`DenseDepth-169 published, 64x96, max relative error in metres: ${JSON.stringify(errors)}`);
+  expect(errors.half).toBeLessThan(1e-3);
+  expect(errors.scaleUp).toBeLessThan(1e-3);
+  expect(errors.tta).toBeLessThan(1e-3);
+  expect(errors.tf2).toBeGreaterThan(0.1);
+  tf.dispose([half, full, tta]);
+  expect(tf.memory().numTensors).toBe(before);
+  x.dispose();
+  dm.model.dispose();
+
+  // the CLI: depthblocks predict --preset densedepth169 --weights nyu.h5 --size 96x64 photo.png (flip TTA by default)
+  const photo = path.join(tmp, 'photo.png');
+  await sharp(Buffer.from(img), { raw: { width: W, height: H, channels: 3 } })
+    .png()
+    .toFile(photo);
+  const out = path.join(tmp, 'predictions');
+  const code = await main(['predict', '--preset', 'densedepth169', '--weights', file, '--size', `${W}x${H}`, '--output', out, photo]);
+  expect(code).toBe(0);
+  const { data, info } = await sharp(path.join(out, 'photo_depth.png'))
+    .toColourspace('grey16')
+    .raw({ depth: 'ushort' })
+    .toBuffer({ resolveWithObject: true });
+  expect([info.width, info.height]).toEqual([W, H]);
+  const mm = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+  const want = refOf('metres_input_tta');
+  // millimetres: 1e-3 relative plus the half millimetre of rounding
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(mm[i] / 1000 - want[i]) - 5e-4 - 1e-3 * want[i]);
+  expect(worst).toBeLessThanOrEqual(0);
+}, 600_000); // about a minute on 2 idle cores: 42.8 M weights written, read and loaded twice (API, CLI)
