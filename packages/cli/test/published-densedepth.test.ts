@@ -107,4 +107,23 @@ test('nyu.h5 layout -> loadModelWeights -> predict equals the PyTorch reference 
   let worst = 0;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(mm[i] / 1000 - want[i]) - 5e-4 - 1e-3 * want[i]);
   expect(worst).toBeLessThanOrEqual(0);
+
+  // depthblocks eval --preset densedepth169 --weights nyu.h5 --size 96x64 --config run.json (DenseDepth's protocol)
+  const cfg = path.join(tmp, 'run.json');
+  fs.writeFileSync(
+    cfg,
+    JSON.stringify({
+      model: 'densedepth169',
+      data: { test: { type: 'synthetic', count: 2, width: W, height: H, seed: 1 } },
+      eval: { protocol: 'nyu-densedepth', flipTTA: true },
+    }),
+  );
+  const lines: string[] = [];
+  const spy = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    expect(await main(['eval', '--preset', 'densedepth169', '--weights', file, '--size', `${W}x${H}`, '--config', cfg])).toBe(0);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(lines.join('\n')).toMatch(/\| d1 .*\|[\s\S]*densedepth169 \| 0\.\d+/);
 }, 600_000); // about a minute on 2 idle cores: 42.8 M weights written, read and loaded twice (API, CLI)
