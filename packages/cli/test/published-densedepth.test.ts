@@ -94,7 +94,22 @@ test('nyu.h5 layout -> loadModelWeights -> predict equals the PyTorch reference 
     .png()
     .toFile(photo);
   const out = path.join(tmp, 'predictions');
-  const code = await main(['predict', '--preset', 'densedepth169', '--weights', file, '--size', `${W}x${H}`, '--output', out, photo]);
+  const code = await main([
+    'predict',
+    '--preset',
+    'densedepth169',
+    '--weights',
+    file,
+    '--size',
+    `${W}x${H}`,
+    '--output',
+    out,
+    photo,
+    '--backend',
+    'wasm',
+    '--threads',
+    '1',
+  ]);
   expect(code).toBe(0);
   const { data, info } = await sharp(path.join(out, 'photo_depth.png'))
     .toColourspace('grey16')
@@ -121,7 +136,23 @@ test('nyu.h5 layout -> loadModelWeights -> predict equals the PyTorch reference 
   const lines: string[] = [];
   const spy = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
   try {
-    expect(await main(['eval', '--preset', 'densedepth169', '--weights', file, '--size', `${W}x${H}`, '--config', cfg])).toBe(0);
+    expect(
+      await main([
+        'eval',
+        '--preset',
+        'densedepth169',
+        '--weights',
+        file,
+        '--size',
+        `${W}x${H}`,
+        '--config',
+        cfg,
+        '--backend',
+        'wasm',
+        '--threads',
+        '1',
+      ]),
+    ).toBe(0);
   } finally {
     spy.mockRestore();
   }
