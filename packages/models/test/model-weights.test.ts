@@ -243,7 +243,7 @@ describe('strict by default: one clear report, nothing loaded', () => {
     await expect(loadModelWeights(dm, new Uint8Array(32))).rejects.toMatchObject({ code: 'WEIGHTS_FORMAT' });
     const other = writeSafetensors({ 'fc.weight': { shape: [2], data: new Float32Array(2) } });
     // no tensor of the model: taken for a torchvision/timm encoder file, whose loader reports it
-    await expect(loadModelWeights(dm, other)).rejects.toThrow(/do not match the encoder:\n  missing from the file \(604\)/);
+    await expect(loadModelWeights(dm, other)).rejects.toThrow(/do not match the encoder:\n {2}missing from the file \(604\)/);
     await expect(saveModelWeights(dm, path.join(tmp, 'w.bin'))).rejects.toThrow(/name it \.h5 or \.safetensors/);
     await expect(encodeModelWeights(dm, { format: 'onnx' as never })).rejects.toThrow(/format must be 'h5' or 'safetensors'/);
     const notKeras = await h5ToBytes((f) => f.create_dataset({ name: 'x', data: new Float32Array(2) }));
