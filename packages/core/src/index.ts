@@ -17,7 +17,7 @@ export type { SafetensorsFile, SafetensorsDtype } from './weights/safetensors';
 export { hasHdf5Signature } from './weights/hdf5-signature';
 export { parseKerasH5, encodeKerasH5 } from './weights/keras-h5';
 export type { KerasH5File, KerasLayerWeights, KerasWeight, EncodeKerasH5Options } from './weights/keras-h5';
-export { loadH5wasmInMemory, withH5Bytes, h5ToBytes } from './weights/h5wasm-memory';
+export { loadH5wasmInMemory, withH5Bytes, h5ToBytes, summariseHdf5Error } from './weights/h5wasm-memory';
 export type { WeightTensor } from './weights/types';
 export { halfToFloat, floatToHalf, bf16ToFloat, floatToBf16 } from './weights/float16';
 export { BackendKernels, EXACT_KERNEL, hasKernel, hasExactKernel } from './backend-kernels';

@@ -7,7 +7,7 @@
  * images[n][c][x][y]. This module transposes to the interleaved H x W x 3 layout of a Sample.
  */
 import { promises as fs } from 'fs';
-import { DepthblocksError, isHdf5File, loadH5wasm, type Sample, z } from '@depthblocks/core';
+import { DepthblocksError, isHdf5File, loadH5wasm, summariseHdf5Error, type Sample, z } from '@depthblocks/core';
 import { checkIndex, iterateWithPolicy, sanitizeDepth, type BaseDatasetOptions, type Dataset, type ValidationReport } from './dataset';
 import { NYU_LABELED_TEST_INDICES, NYU_LABELED_TRAIN_INDICES } from './nyu-split';
 import { NYU_INTRINSICS_640x480 } from './synthetic/scene';
@@ -26,7 +26,7 @@ export interface NyuLabeledOptions extends BaseDatasetOptions {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return summariseHdf5Error(err); // HDF5's diagnostic pages, shortened to their first and last frames
 }
 
 /** Minimal view of the h5wasm objects used here. */

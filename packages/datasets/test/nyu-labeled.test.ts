@@ -137,5 +137,17 @@ describe('NYU labeled .mat', () => {
     const err = await nyuLabeled({ path: bad, split: 'all' }).catch((e) => e);
     expect(err.code).toBe('CORRUPT_FILE');
     expect(err.message).toContain("'depths' must be [N, W, H] = [2, 2, 2]");
+    // an HDF5 file damaged after its signature: one short error, HDF5's diagnostic pages neither printed nor pasted in
+    const damaged = path.join(tmp.dir, 'damaged.mat');
+    const bytes = readFileSync(bad);
+    bytes.fill(7, 100, 600);
+    writeFileSync(damaged, bytes);
+    const stderr = jest.spyOn(process.stderr, 'write');
+    const e2 = await nyuLabeled({ path: damaged, split: 'all' }).catch((e) => e);
+    expect(e2.code).toBe('CORRUPT_FILE');
+    expect(e2.message).toMatch(/^Could not open .*damaged\.mat as HDF5 \(MATLAB v7\.3\): H5\w+\(\): /);
+    expect(e2.message.split('\n')).toHaveLength(1);
+    expect(stderr.mock.calls.map((c) => String(c[0])).join('')).not.toMatch(/HDF5-DIAG/);
+    stderr.mockRestore();
   });
 });
