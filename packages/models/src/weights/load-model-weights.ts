@@ -87,7 +87,7 @@ async function loadEncoderOnly(
         '(it was loaded from disk). Build the model with createDepthModel/buildPreset, then load the file.',
     );
   }
-  const report = await loadWeights(dm.encoder, bytes, { strict, format });
+  const report = await loadWeights(dm.encoder as Parameters<typeof loadWeights>[0], bytes, { strict, format }); // it checks the encoder is one of ours
   return { ...report, scope: 'encoder', where };
 }
 
