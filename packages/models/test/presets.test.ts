@@ -155,8 +155,9 @@ describe('preset configs', () => {
       'up4_leakyreluB',
     ]);
     model.dispose();
-    expect(() => denseDepth169({ code: '2019' as never })).toThrow(/code must be 'published' or 'tf2', got "2019"/);
-    expect(() => denseDepth169({ dataset: 'diw' as never })).toThrow(/dataset must be 'nyu' or 'kitti'/);
+    expect(() => denseDepth169({ code: '2019' as never })).toThrow(/code: expected one of "published", "tf2", got string "2019"/);
+    expect(() => denseDepth169({ dataset: 'diw' as never })).toThrow(/dataset: expected one of "nyu", "kitti"/);
+    expect(() => denseDepth169({ cod: 'tf2' } as never)).toThrow(/did you mean "code"/);
   });
   test('a preset with a small input runs forward and rebuilds identically from JSON', () => {
     const config = lrasppMobilenetV3({ inputSize: [48, 48], decoderOptions: { seed: 3 } });
