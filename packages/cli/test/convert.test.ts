@@ -80,9 +80,11 @@ test('usage errors name what is missing', async () => {
   await expect(main(['convert', '--preset', 'densedepth169', '--output', 'x'])).rejects.toThrow(/--weights FILE with --preset NAME/);
   await expect(main(['predict', '--preset', 'densedepth169', 'a.png'])).rejects.toThrow(/needs --weights FILE/);
   await expect(main(['predict', 'a.png'])).rejects.toThrow(/--preset NAME --weights FILE/);
-  await expect(quiet(() => main(['convert', '--preset', 'densedepth9', '--weights', 'nyu.h5', '--output', 'x']))).rejects.toThrow(
-    /Unknown preset "densedepth9"/,
-  );
+  // an unknown preset is a usage error (exit 2) with a did-you-mean, from the flag's schema
+  const err = jest.spyOn(console, 'error').mockImplementation(() => {});
+  expect(await main(['convert', '--preset', 'densedepth9', '--weights', 'nyu.h5', '--output', 'x'])).toBe(2);
+  expect(String(err.mock.calls[0][0])).toMatch(/unknown preset "densedepth9" \(did you mean "densedepth169"\?\)/);
+  err.mockRestore();
   await expect(
     quiet(() => main(['convert', '--preset', 'lraspp_mobilenetv3', '--weights', path.join(dir, 'none.h5'), '--output', 'x'])),
   ).rejects.toMatchObject({
