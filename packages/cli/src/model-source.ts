@@ -4,14 +4,7 @@
  * .h5 such as DenseDepth's nyu.h5, safetensors, a training checkpoint; see loadModelWeights).
  */
 import { DepthblocksError } from '@depthblocks/core';
-import {
-  buildPreset,
-  getPreset,
-  loadDepthModel,
-  loadModelWeights,
-  type DepthModel,
-  type PresetOptions,
-} from '@depthblocks/models';
+import { buildPreset, getPreset, loadDepthModel, loadModelWeights, type DepthModel, type PresetOptions } from '@depthblocks/models';
 
 /** A model as the flags name it. */
 export interface ModelSource {
