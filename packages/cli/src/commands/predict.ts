@@ -44,10 +44,11 @@ export function listImages(inputs: string[]): string[] {
 /** Predicts depth for every image, writes `<name>_depth.png` (mm), `<name>_color.png`, optional compare and PLY. */
 export async function runPredict(o: PredictRunOptions): Promise<string[]> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const images = listImages(o.inputs); // before the (possibly 170 MB) weights load
   await setupBackend({ backend: o.backend, threads: o.threads });
   const dm: DepthModel = await loadModelFrom(o, log);
   const written: string[] = [];
-  for (const file of listImages(o.inputs)) {
+  for (const file of images) {
     const img = await decodeRgb(await readFileBytes(file, 'image'), file);
     const { height: fh, width: fw } = dm.config.input;
     const depth = tf.tidy(() => {
