@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
+import { tf } from '@depthblocks/core';
 import { encodeRgb } from '@depthblocks/datasets';
 import {
   buildPreset,

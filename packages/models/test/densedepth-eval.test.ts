@@ -6,7 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { setupTestBackend, tf, type Sample } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
+import { tf, type Sample } from '@depthblocks/core';
 import type { Dataset } from '@depthblocks/datasets';
 import { denseDepth169, evaluate, type DepthModel } from '../src';
 import type { EvaluationResult } from '@depthblocks/metrics';

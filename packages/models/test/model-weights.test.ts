@@ -9,7 +9,8 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { tf, setupTestBackend, DepthblocksError, encodeKerasH5, h5ToBytes, parseKerasH5, writeSafetensors } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
+import { tf, DepthblocksError, encodeKerasH5, h5ToBytes, parseKerasH5, writeSafetensors } from '@depthblocks/core';
 import {
   createDepthModel,
   encodeModelWeights,

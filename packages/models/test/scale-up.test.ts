@@ -4,7 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
+import { tf } from '@depthblocks/core';
 import { predict, skimageResizeTensor } from '../src';
 
 interface Fixture {

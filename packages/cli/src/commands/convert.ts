@@ -3,7 +3,7 @@
  * `--model DIR`, loadDepthModel, browsers and the ONNX export read), or as a weight file (.h5 / .safetensors).
  */
 import * as path from 'path';
-import { setupBackend } from '@depthblocks/core';
+import { setupBackend } from '@depthblocks/backend';
 import { saveDepthModel, saveModelWeights } from '@depthblocks/models';
 import { loadModelFrom, type ModelSource } from '../model-source';
 
