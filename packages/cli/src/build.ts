@@ -15,6 +15,7 @@ import {
   buildPreset,
   createDepthModel,
   depthToTarget,
+  getPreset,
   loadDepthModel,
   loadModelWeights,
   type DepthModel,
@@ -23,7 +24,11 @@ import {
 } from '@depthblocks/models';
 import type { RunConfig } from './run-config';
 
-/** The model a (checked) run config names: a saved model folder, a preset, or a spec; then `weights`, if given, loaded into it. */
+/**
+ * The model a (checked) run config names: a saved model folder, a preset, or a spec; then `weights`, if given,
+ * loaded into it. With `train.inputSize`, a preset with a fixed input size is rebuilt at that size, and a saved
+ * model with another fixed size is an error up front.
+ */
 export async function buildModel(cfg: RunConfig): Promise<DepthModel> {
   const dm = await buildModelArchitecture(cfg);
   if (cfg.weights) await loadModelWeights(dm, cfg.weights);
@@ -31,10 +36,27 @@ export async function buildModel(cfg: RunConfig): Promise<DepthModel> {
 }
 
 async function buildModelArchitecture(cfg: RunConfig): Promise<DepthModel> {
-  if (cfg.modelDir) return loadDepthModel(cfg.modelDir);
+  const size = cfg.train?.inputSize;
+  if (cfg.modelDir) {
+    const dm = await loadDepthModel(cfg.modelDir);
+    const { height, width } = dm.config.input;
+    if (size && height && width && (height !== size[0] || width !== size[1])) {
+      throw new DepthblocksError(
+        'SHAPE_MISMATCH',
+        `The model in ${cfg.modelDir} takes ${width}x${height} images (width x height), but the run asks for ${size[1]}x${size[0]} ` +
+          `(train.inputSize / --size). Leave the size out, or use --size ${width}x${height}.`,
+      );
+    }
+    return dm;
+  }
   if (cfg.model === undefined)
     throw new DepthblocksError('INVALID_ARGUMENT', 'The config needs "model" (a preset name or { encoder, decoder }) or "modelDir"');
-  if (typeof cfg.model === 'string') return buildPreset(cfg.model, cfg.presetOptions ?? {});
+  if (typeof cfg.model === 'string') {
+    const options = { ...(cfg.presetOptions ?? {}) };
+    // a preset's fixed input size follows the run's size (the decoders handle any size)
+    if (size && options.inputSize === undefined && getPreset(cfg.model, options).input.height) options.inputSize = size;
+    return buildPreset(cfg.model, options);
+  }
   return createDepthModel(cfg.model as DepthModelSpec);
 }
 
@@ -55,6 +77,7 @@ export function buildBatcher(cfg: RunConfig, ds: Dataset, inputSize?: [number, n
     transform: buildTransform(cfg, inputSize),
     shuffle: true,
     prefetch: 2,
+    onError: cfg.onError === 'skip' ? 'skip' : 'throw',
   });
 }
 

@@ -2,12 +2,17 @@
  * The command-line flags: one table that says, for each flag, which commands take it and which run-config
  * field it sets. A flag's value is parsed with the type of that field's schema (a number field gets a number)
  * and checked by it, so `--lr abc` and `--threads 0` are errors that name the flag, and a command given
- * another command's flag (`info --lr 3`) is a usage error.
+ * another command's flag (`info --lr 3`) is a usage error. A flag that sets no run-config field (`--size`,
+ * `--max-size`, `--colormap`, ...) names its own schema, which parses and checks its value the same way.
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { acceptsNumber, configIssues, schemaAt } from '@depthblocks/core';
+import { acceptsNumber, configIssues, schemaAt, z } from '@depthblocks/core';
+import { COLORMAPS, parseShard } from '@depthblocks/models';
 import { runConfigSchema } from './run-config';
+import { UsageError } from './usage';
+
+export { UsageError } from './usage';
 
 export type Command = 'train' | 'eval' | 'predict' | 'convert' | 'ablate' | 'info';
 
@@ -24,6 +29,8 @@ export interface Flag {
   path?: string[];
   /** For a boolean flag with a path: the value it sets (e.g. `--no-tta` sets eval.flipTTA to false). */
   sets?: unknown;
+  /** For a flag without a path: the schema that parses and checks its value (its output is in `options`). */
+  schema?: z.ZodType;
   /** The value's placeholder in the help text. */
   arg?: string;
   help: string;
@@ -32,6 +39,44 @@ export interface Flag {
 const ALL: Command[] = ['train', 'eval', 'predict', 'convert', 'ablate', 'info'];
 const RUN: Command[] = ['train', 'eval'];
 const BACKEND: Command[] = ['train', 'eval', 'predict', 'convert', 'info'];
+
+/** A custom issue (the message says what was expected) and zod's "no value". */
+function bad(ctx: z.RefinementCtx, message: string, input: unknown): never {
+  ctx.addIssue({ code: 'custom', message, input });
+  return z.NEVER;
+}
+
+/** "WxH" (width x height) -> [height, width]. */
+const sizeFlagSchema = z.string().transform((s, ctx): [number, number] => {
+  const m = /^(\d+)x(\d+)$/.exec(s.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) return bad(ctx, `expected WxH (width x height in pixels), e.g. 64x48, got "${s}"`, s);
+  return [Number(m[2]), Number(m[1])];
+});
+
+/** Metres per depth PNG unit: a positive number, as a decimal or a fraction ("0.001", "1/256"). */
+const depthScaleFlagSchema = z.preprocess((v) => {
+  const m = typeof v === 'string' ? /^\s*([0-9.eE+-]+)\s*\/\s*([0-9.eE+-]+)\s*$/.exec(v) : null;
+  if (m) return Number(m[1]) / Number(m[2]);
+  return typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+}, z.number().positive());
+
+/** "FX,FY,CX,CY" (pixels) -> camera intrinsics. */
+const plyFlagSchema = z.string().transform((s, ctx) => {
+  const k = s.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (k.length !== 4 || k.some((v) => !Number.isFinite(v))) return bad(ctx, `expected FX,FY,CX,CY (four numbers, pixels), got "${s}"`, s);
+  return { fx: k[0], fy: k[1], cx: k[2], cy: k[3] };
+});
+
+/** "i/N" -> [i, N] with 0 <= i < N. */
+const shardFlagSchema = z.string().transform((s, ctx): [number, number] => {
+  try {
+    return parseShard(s);
+  } catch (e) {
+    return bad(ctx, (e as Error).message, s);
+  }
+});
+
+const ON_ERROR = 'fail (default) | skip: leave out what cannot be read and list it at the end';
 
 /** Every flag of every command. */
 export const FLAGS: Flag[] = [
@@ -54,19 +99,32 @@ export const FLAGS: Flag[] = [
   },
   { name: 'encoder', arg: 'NAME', commands: RUN, help: 'with --decoder: compose a model from registered parts' },
   { name: 'decoder', arg: 'NAME', commands: RUN, help: 'see --encoder' },
-  { name: 'synthetic', arg: 'N', commands: RUN, help: 'use N synthetic samples for training (and N/4 for testing)' },
-  { name: 'size', arg: 'WxH', commands: RUN, help: 'synthetic image size and train input size (default 64x48); a preset is built at it' },
+  {
+    name: 'synthetic',
+    arg: 'N',
+    commands: RUN,
+    schema: z.number().int().positive(),
+    help: 'use N synthetic samples for training (and N/4 for testing)',
+  },
   {
     name: 'size',
     arg: 'WxH',
-    commands: ['predict', 'convert'],
-    help: "the preset's input size (default: the preset's, 640x480 for densedepth169)",
+    commands: RUN,
+    schema: sizeFlagSchema,
+    help: 'synthetic image size and train input size (default 64x48); a preset with a fixed input is rebuilt at it',
   },
   { name: 'epochs', arg: 'N', commands: ['train'], path: ['train', 'epochs'], help: 'epochs' },
   { name: 'batch-size', arg: 'N', commands: ['train'], path: ['train', 'batchSize'], help: 'batch size' },
   { name: 'lr', arg: 'X', commands: ['train'], path: ['train', 'optimizer', 'lr'], help: 'learning rate' },
   { name: 'max-steps', arg: 'N', commands: ['train'], path: ['train', 'maxSteps'], help: 'stop after N steps' },
   { name: 'seed', arg: 'N', commands: ['train'], path: ['seed'], help: 'seed of the data order, augmentation and trainer' },
+  {
+    name: 'checkpoint-every',
+    arg: 'N',
+    commands: ['train'],
+    path: ['train', 'checkpointEvery'],
+    help: 'also write the checkpoint every N steps (it is always written at epoch ends and on SIGINT/SIGTERM)',
+  },
   {
     name: 'no-resume',
     boolean: true,
@@ -83,8 +141,35 @@ export const FLAGS: Flag[] = [
     path: ['eval', 'protocol'],
     help: 'a registered protocol: nyu-densedepth | nyu-eigen | kitti-eigen-garg | diw',
   },
+  {
+    name: 'rgb',
+    arg: 'DIR',
+    commands: ['eval'],
+    schema: z.string().min(1),
+    help: 'folder of RGB images, paired by file name (without extension) with',
+  },
+  {
+    name: 'depth',
+    arg: 'DIR',
+    commands: ['eval'],
+    schema: z.string().min(1),
+    help: 'a folder of 16-bit depth PNGs (data.test becomes { type: "folders" })',
+  },
+  {
+    name: 'depth-scale',
+    arg: 'S',
+    commands: ['eval'],
+    schema: depthScaleFlagSchema,
+    help: 'metres per depth PNG unit, e.g. 0.001 or 1/256 (default 1/1000, 1/256 for KITTI protocols); given, 8-bit PNGs are accepted',
+  },
   { name: 'limit', arg: 'N', commands: ['eval'], path: ['eval', 'limit'], help: 'at most N samples' },
-  { name: 'shard', arg: 'i/N', commands: ['eval'], help: 'evaluate every N-th sample from i (0-based), then merge the shards' },
+  {
+    name: 'shard',
+    arg: 'i/N',
+    commands: ['eval'],
+    schema: shardFlagSchema,
+    help: 'evaluate every N-th sample from i (0-based), then merge the shards',
+  },
   { name: 'out', arg: 'FILE', commands: ['eval'], help: 'write the result and the mergeable state as JSON' },
   {
     name: 'no-tta',
@@ -94,6 +179,13 @@ export const FLAGS: Flag[] = [
     sets: false,
     help: 'no flip test-time augmentation',
   },
+  {
+    name: 'on-error',
+    arg: 'MODE',
+    commands: ['train', 'eval', 'predict'],
+    path: ['onError'],
+    help: `${ON_ERROR} (predict with fail checks every image before writing anything)`,
+  },
   { name: 'output', arg: 'DIR', commands: ['train', 'predict', 'ablate'], path: ['output'], help: 'where to write' },
   {
     name: 'output',
@@ -102,22 +194,48 @@ export const FLAGS: Flag[] = [
     path: ['output'],
     help: 'a tfjs model folder, or FILE.h5 / FILE.safetensors for a weight file',
   },
-  { name: 'colormap', arg: 'NAME', commands: ['predict'], help: 'viridis | plasma | turbo | gray' },
+  {
+    name: 'max-size',
+    arg: 'N',
+    commands: ['predict'],
+    schema: z.number().int().min(32),
+    help: "long side of the working resolution (default: the model's training size, else 640; a fixed-input model uses its size)",
+  },
+  {
+    name: 'size',
+    arg: 'WxH',
+    commands: ['predict'],
+    schema: sizeFlagSchema,
+    help: 'exact working resolution (not with --max-size); a --preset is built at it (default: its input size, 640x480 for densedepth169)',
+  },
+  {
+    name: 'size',
+    arg: 'WxH',
+    commands: ['convert'],
+    schema: sizeFlagSchema,
+    help: "the preset's input size (default: the preset's, 640x480 for densedepth169)",
+  },
+  {
+    name: 'tile',
+    boolean: true,
+    commands: ['predict'],
+    help: 'full resolution: predict overlapping tiles at the working resolution and blend them',
+  },
+  { name: 'colormap', arg: 'NAME', commands: ['predict'], schema: z.enum(COLORMAPS), help: `${COLORMAPS.join(' | ')} (default turbo)` },
   {
     name: 'ply',
     arg: 'FX,FY,CX,CY',
     commands: ['predict'],
+    schema: plyFlagSchema,
     help: 'also write a coloured point cloud (.ply) with these intrinsics (pixels)',
   },
-  { name: 'no-compare', boolean: true, commands: ['predict'], help: 'no side-by-side image' },
+  { name: 'no-compare', boolean: true, commands: ['predict'], help: 'no comparison figure' },
   { name: 'json', boolean: true, commands: ['info'], help: 'print JSON' },
   { name: 'backend', arg: 'B', commands: BACKEND, path: ['backend'], help: 'auto | tensorflow | wasm | cpu' },
   { name: 'threads', arg: 'N', commands: BACKEND, path: ['threads'], help: 'threads of the wasm backend' },
-  { name: 'quiet', boolean: true, commands: ['train', 'ablate'], help: 'no progress line' },
+  { name: 'quiet', boolean: true, commands: ['train', 'ablate'], help: 'no progress lines' },
+  { name: 'version', short: 'V', boolean: true, commands: ALL, help: 'print the version' },
 ];
-
-/** A usage error: a wrong flag or flag value (the command exits with status 2). */
-export class UsageError extends Error {}
 
 /** The flags a command takes. */
 export function flagsOf(cmd: Command): Flag[] {
@@ -149,17 +267,27 @@ function setAt(target: Record<string, unknown>, path: string[], value: unknown):
   o[path[path.length - 1]] = value;
 }
 
+/** What {@link parseFlags} returns. */
+export interface ParsedFlags {
+  /** Every given flag's text (booleans: true). */
+  values: Record<string, string | string[] | boolean | undefined>;
+  positionals: string[];
+  /** The run-config fields the flags with a path set (a partial run config). */
+  patch: Record<string, unknown>;
+  /** The parsed values of the flags with their own schema, by flag name (`size` -> [height, width]). */
+  options: Record<string, unknown>;
+}
+
 /**
  * Parses a command's arguments: only its own flags are accepted (UsageError otherwise); each flag with a
- * config path is parsed with that field's schema and set in `patch` (a partial run config).
+ * config path is parsed with that field's schema and set in `patch` (a partial run config); each flag with its
+ * own schema is parsed with it into `options`.
  *
  * @example
  * parseFlags('train', ['--lr', '3e-4', '--epochs', '2']).patch; // { train: { optimizer: { lr: 0.0003 }, epochs: 2 } }
+ * parseFlags('predict', ['--size', '640x480']).options; // { size: [480, 640] }
  */
-export function parseFlags(
-  cmd: Command,
-  args: string[],
-): { values: Record<string, string | string[] | boolean | undefined>; positionals: string[]; patch: Record<string, unknown> } {
+export function parseFlags(cmd: Command, args: string[]): ParsedFlags {
   const flags = flagsOf(cmd);
   const options = Object.fromEntries(
     flags.map((f) => [
@@ -183,20 +311,22 @@ export function parseFlags(
   // modules that register parts load before any value is checked against the registries
   for (const m of (parsed.values.require as string[] | undefined) ?? []) loadModule(m);
   const patch: Record<string, unknown> = {};
+  const parsedOptions: Record<string, unknown> = {};
   for (const f of flags) {
     const raw = values[f.name];
-    if (raw === undefined || !f.path) continue;
+    if (raw === undefined || !(f.path || f.schema)) continue;
     if (f.boolean) {
-      setAt(patch, f.path, f.sets ?? true);
+      if (f.path) setAt(patch, f.path, f.sets ?? true);
       continue;
     }
-    const schema = schemaAt(runConfigSchema, f.path);
-    if (!schema) throw new Error(`internal: flag --${f.name} names no run-config field ${f.path.join('.')}`);
+    const schema = f.path ? schemaAt(runConfigSchema, f.path) : f.schema;
+    if (!schema) throw new Error(`internal: flag --${f.name} names no run-config field ${f.path!.join('.')}`);
     const text = String(raw);
     const value = acceptsNumber(schema) && text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
     const issues = configIssues(schema, value);
-    if (issues.length) throw new UsageError(`--${f.name} ${text}: ${issues[0].message} (it sets ${f.path.join('.')})`);
-    setAt(patch, f.path, value);
+    if (issues.length) throw new UsageError(`--${f.name} ${text}: ${issues[0].message}${f.path ? ` (it sets ${f.path.join('.')})` : ''}`);
+    if (f.path) setAt(patch, f.path, value);
+    else parsedOptions[f.name] = schema.parse(value);
   }
-  return { values, positionals: parsed.positionals, patch };
+  return { values, positionals: parsed.positionals, patch, options: parsedOptions };
 }

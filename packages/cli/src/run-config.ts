@@ -58,6 +58,8 @@ export const runConfigSchema = z
         evalEvery: nonNegativeInt.optional(),
         evalLimit: positiveInt.optional(),
         resume: z.boolean().optional(),
+        /** Also write the checkpoint every N steps (0: only at epoch ends, where it is always written, and when stopped by a signal). */
+        checkpointEvery: nonNegativeInt.optional(),
       })
       .optional(),
     eval: z
@@ -71,6 +73,8 @@ export const runConfigSchema = z
       .optional(),
     /** Output folder (default runs/<model name>). */
     output: z.string().optional(),
+    /** A sample or image that cannot be read: 'fail' (default) stops, 'skip' leaves it out and lists it at the end. */
+    onError: z.enum(['fail', 'skip']).optional(),
     seed: z.number().int().optional(),
     backend: backendSchema.optional(),
     threads: positiveInt.optional(),

@@ -14,7 +14,9 @@ export type DepthblocksErrorCode =
   | 'UNSUPPORTED'
   | 'UNSUPPORTED_TFJS'
   | 'NOT_FOUND'
-  | 'INVALID_CONFIG';
+  | 'INVALID_CONFIG'
+  /** A command line that cannot be run as given (unknown flag, bad flag value): the CLI exits with 2. */
+  | 'USAGE';
 
 /**
  * The error class of every depthblocks package. `code` is stable and machine-readable; the message

@@ -7,6 +7,7 @@
  */
 export { tf } from './tf';
 export { DepthblocksError, check, checkRank } from './errors';
+export { silenceTfjsNodeBanner } from './tfjs-banner';
 export type { DepthblocksErrorCode } from './errors';
 export { Rng } from './rng';
 export type { RngState } from './rng';

@@ -41,7 +41,14 @@ export interface KittiOptions extends BaseDatasetOptions {
   imageExt?: string;
   /** Read intrinsics from calib_cam_to_cam.txt when present (default true). */
   calib?: boolean;
+  /** Metres per stored unit (default 1/256). Given explicitly, 8-bit depth PNGs are accepted. */
+  depthScale?: number;
+  /** Receives warnings about implausible depth maps (largest value outside 1-120 m; default console.warn). */
+  onWarning?: (message: string) => void;
 }
+
+/** KITTI's LiDAR depth: a map whose largest value is under 1 m or over 120 m has the wrong unit or scale. */
+export const KITTI_PLAUSIBLE_MAX: [number, number] = [1, 120];
 
 /** A KITTI dataset: also says how many `None` rows were dropped. */
 export interface KittiDataset extends RgbdListDataset {
@@ -149,7 +156,10 @@ export async function kittiEigen(options: KittiOptions): Promise<KittiDataset> {
 
   const ds = new RgbdListDataset(entries, {
     name: `kitti(${nodePath.basename(options.listFile)})`,
-    depthScale: 1 / 256,
+    depthScale: options.depthScale ?? 1 / 256,
+    requireBitDepth: options.depthScale === undefined ? 16 : undefined,
+    plausibleMax: KITTI_PLAUSIBLE_MAX,
+    onWarning: options.onWarning,
     onError: options.onError,
     intrinsics: async (e, w, h): Promise<Intrinsics | undefined> => {
       const rel = nodePath.relative(rgbRoot, e.rgbPath).split(nodePath.sep);
@@ -169,13 +179,19 @@ export async function kittiEigen(options: KittiOptions): Promise<KittiDataset> {
   return Object.assign(ds, { dropped }) as KittiDataset;
 }
 
-registerDataset('kitti', (o: Omit<KittiOptions, 'onError'>, c) => kittiEigen({ ...o, onError: c.onError }), {
-  description: 'KITTI (Eigen split lists): RGB PNGs and 16-bit projected depth PNGs (metres = v / 256)',
-  options: z.strictObject({
-    listFile: z.string(),
-    rgbRoot: z.string(),
-    depthRoot: z.union([z.string(), z.array(z.string())]).optional(),
-    format: z.enum(['auto', 'rgb-depth-focal', 'date-drive-frame']).optional(),
-    kbCrop: z.boolean().optional(),
-  }),
-});
+registerDataset(
+  'kitti',
+  (o: Omit<KittiOptions, 'onError' | 'onWarning'>, c) => kittiEigen({ ...o, onError: c.onError, onWarning: c.onWarning }),
+  {
+    description: 'KITTI (Eigen split lists): RGB PNGs and 16-bit projected depth PNGs (metres = v / 256)',
+    options: z.strictObject({
+      listFile: z.string(),
+      rgbRoot: z.string(),
+      depthRoot: z.union([z.string(), z.array(z.string())]).optional(),
+      format: z.enum(['auto', 'rgb-depth-focal', 'date-drive-frame']).optional(),
+      kbCrop: z.boolean().optional(),
+      /** Metres per stored unit (default 1/256); given explicitly, 8-bit depth PNGs are accepted. */
+      depthScale: z.number().positive().optional(),
+    }),
+  },
+);

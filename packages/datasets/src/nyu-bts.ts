@@ -9,6 +9,9 @@ import { RgbdListDataset, type RgbdEntry } from './rgbd-list';
 import { NYU_INTRINSICS_640x480 } from './synthetic/scene';
 import { registerDataset } from './registry';
 
+/** NYU's Kinect depth: a map whose largest value is under 0.5 m or over 20 m has the wrong unit or scale. */
+export const NYU_PLAUSIBLE_MAX: [number, number] = [0.5, 20];
+
 /** Options of {@link nyuBts}. */
 export interface NyuBtsOptions extends BaseDatasetOptions {
   /** The list file (e.g. `nyudepthv2_test_files_with_gt.txt`). */
@@ -17,8 +20,10 @@ export interface NyuBtsOptions extends BaseDatasetOptions {
   rgbRoot?: string;
   /** Folder the depth paths are relative to (default: `rgbRoot`). */
   depthRoot?: string;
-  /** Metres per stored unit (default 1/1000: millimetres). */
+  /** Metres per stored unit (default 1/1000: millimetres). Given explicitly, 8-bit depth PNGs are accepted. */
   depthScale?: number;
+  /** Receives warnings about implausible depth maps (largest value outside 0.5-20 m; default console.warn). */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -79,6 +84,9 @@ export async function nyuBts(options: NyuBtsOptions): Promise<RgbdListDataset> {
   return new RgbdListDataset(entries, {
     name: `nyu-bts(${nodePath.basename(options.listFile)})`,
     depthScale: options.depthScale ?? 1 / 1000,
+    requireBitDepth: options.depthScale === undefined ? 16 : undefined,
+    plausibleMax: NYU_PLAUSIBLE_MAX,
+    onWarning: options.onWarning,
     onError: options.onError,
     intrinsics: (e, w, h) => {
       const ax = w / 640;
@@ -89,12 +97,16 @@ export async function nyuBts(options: NyuBtsOptions): Promise<RgbdListDataset> {
   });
 }
 
-registerDataset('nyu-bts', (o: Omit<NyuBtsOptions, 'onError'>, c) => nyuBts({ ...o, onError: c.onError }), {
-  description: 'BTS-style NYU folders: a list file of "rgb depth focal" lines, 16-bit depth PNGs in mm',
-  options: z.strictObject({
-    listFile: z.string(),
-    rgbRoot: z.string().optional(),
-    depthRoot: z.string().optional(),
-    depthScale: z.number().positive().optional(),
-  }),
-});
+registerDataset(
+  'nyu-bts',
+  (o: Omit<NyuBtsOptions, 'onError' | 'onWarning'>, c) => nyuBts({ ...o, onError: c.onError, onWarning: c.onWarning }),
+  {
+    description: 'BTS-style NYU folders: a list file of "rgb depth focal" lines, 16-bit depth PNGs in mm',
+    options: z.strictObject({
+      listFile: z.string(),
+      rgbRoot: z.string().optional(),
+      depthRoot: z.string().optional(),
+      depthScale: z.number().positive().optional(),
+    }),
+  },
+);

@@ -86,7 +86,7 @@ export function hasDataset(type: string): boolean {
  * The registered readers.
  *
  * @example
- * listDatasets().map((d) => d.name); // ['nyu-labeled', 'nyu-zip', 'nyu-bts', 'kitti', 'diw', 'synthetic']
+ * listDatasets().map((d) => d.name); // ['nyu-labeled', 'nyu-zip', 'nyu-bts', 'kitti', 'folders', 'diw', 'synthetic']
  */
 export function listDatasets(): { name: string; description: string }[] {
   return datasetRegistry.list().map(({ name, spec }) => ({ name, description: spec.description }));

@@ -63,12 +63,12 @@ describe('dataset helpers', () => {
 });
 
 describe('data specs and the reader registry', () => {
-  test('the six readers are registered; openDataset checks the spec before opening anything', async () => {
+  test('the seven readers are registered; openDataset checks the spec before opening anything', async () => {
     expect(
       listDatasets()
         .map((d) => d.name)
         .sort(),
-    ).toEqual(['diw', 'kitti', 'nyu-bts', 'nyu-labeled', 'nyu-zip', 'synthetic']);
+    ).toEqual(['diw', 'folders', 'kitti', 'nyu-bts', 'nyu-labeled', 'nyu-zip', 'synthetic']);
     const ds = await openDataset({ type: 'synthetic', count: 3, width: 8, height: 6, seed: 1 });
     expect(ds.length).toBe(3);
     await expect(openDataset({ type: 'nyu-labelled', path: 'x.mat' })).rejects.toThrow(

@@ -35,6 +35,20 @@ interface Target {
 const KERAS_HEADS = new Set(['predictions', 'fc1000', 'Logits', 'Predictions', 'avg_pool', 'global_average_pooling2d']);
 const TORCH_HEAD = /^(fc|classifier|head|last_linear)\.|^classifier$/;
 
+/**
+ * GET with one retry when the connection fails before any response: a kept-alive connection that the server
+ * closed just as it was reused ("other side closed", ECONNRESET) is a race of timing, not an error of the URL.
+ */
+async function fetchOnce(url: URL): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (e) {
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') return fetch(url);
+    throw e;
+  }
+}
+
 /** Reads `source` (path, http(s) URL, file: URL or bytes) into memory. */
 async function readSource(source: string | Uint8Array | URL): Promise<{ bytes: Uint8Array; where: string }> {
   if (source instanceof Uint8Array) return { bytes: source, where: 'buffer' };
@@ -43,11 +57,13 @@ async function readSource(source: string | Uint8Array | URL): Promise<{ bytes: U
   if (url) {
     let res: Response;
     try {
-      res = await fetch(url);
+      res = await fetchOnce(url);
     } catch (e) {
+      const cause = (e as { cause?: { message?: string; code?: string } }).cause;
       throw new DepthblocksError(
         'FILE_NOT_FOUND',
-        `Could not download weights from ${url.href}: ${(e as Error).message}. Check the network, or download the file and pass its path`,
+        `Could not download weights from ${url.href}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}. ` +
+          'Check the network, or download the file and pass its path',
       );
     }
     if (!res.ok) {

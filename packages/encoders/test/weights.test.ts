@@ -489,7 +489,11 @@ describe('ResNet-18: torchvision safetensors and Keras-named .h5', () => {
 
   test('from a URL (http server on 127.0.0.1), and clear errors for 404, missing files and unbuilt encoders', async () => {
     const bytes = fs.readFileSync(stPath);
+    // Connection: close: every request opens its own connection. With keep-alive, a loaded machine can
+    // stall this test past the server's 5 s keep-alive timeout, and the next request then reuses a socket
+    // the server is closing (the cause of a flaky 'fetch failed' instead of 'HTTP 404').
     const server = http.createServer((req, res) => {
+      res.setHeader('connection', 'close');
       if (req.url === '/resnet18.safetensors') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         res.end(bytes);

@@ -18,6 +18,7 @@ import {
 } from '@depthblocks/metrics';
 import type { DepthModel } from './create-model';
 import { predict } from './predict';
+import { workingSize } from './working-size';
 
 /** A registered evaluation protocol (@depthblocks/metrics' listProtocols: the NYU and KITTI ones, 'diw', or your own). */
 export type EvalProtocol = DepthProtocolName | 'diw' | (string & {});
@@ -28,6 +29,13 @@ export interface EvaluateOptions {
   flipTTA?: boolean;
   /** Resize the RGB to this size before the model (e.g. 200x200 for the Maastricht models); default: as stored. */
   inputSize?: { width: number; height: number };
+  /**
+   * Without inputSize: images larger than this on their long side are scaled down to a working resolution
+   * (see workingSize) before the model; predictions are resized to the ground truth by the protocol anyway.
+   */
+  maxSize?: number;
+  /** A sample that cannot be read: 'throw' (default) or 'skip' it and list it in `skipped`. */
+  onError?: 'throw' | 'skip';
   /** [index, count]: evaluate samples i with i % count === index. */
   shard?: [number, number];
   /** Evaluate at most this many samples (after sharding). */
@@ -43,6 +51,8 @@ export interface EvaluationOutput {
   state: DepthAccumulatorState | OrdinalAccumulatorState;
   shard?: [number, number];
   samples: number;
+  /** Samples skipped with onError 'skip': index and the error's message. */
+  skipped: { index: number; id?: string; message: string }[];
 }
 
 /** Parses a shard given as "i/N" (0-based i). */
@@ -78,10 +88,23 @@ export async function evaluate(model: DepthModel | tf.LayersModel, dataset: Data
   if (!(sn >= 1 && si >= 0 && si < sn))
     throw new DepthblocksError('INVALID_ARGUMENT', `shard must be [i, N] with 0 <= i < N, got [${si}, ${sn}]`);
   let done = 0;
+  const skipped: EvaluationOutput['skipped'] = [];
   for (let i = si; i < dataset.length; i += sn) {
     if (options.limit !== undefined && done >= options.limit) break;
-    const s = await dataset.get(i);
-    const x = sampleToInput(s, options.inputSize);
+    let s: Sample;
+    try {
+      s = await dataset.get(i);
+    } catch (e) {
+      if (options.onError !== 'skip' || !(e instanceof DepthblocksError) || e.code === 'INVALID_ARGUMENT') throw e;
+      skipped.push({ index: i, id: dataset.ids?.[i], message: e.message });
+      continue;
+    }
+    let size = options.inputSize;
+    if (!size && options.maxSize !== undefined && Math.max(s.width, s.height) > options.maxSize && !(model instanceof tf.LayersModel)) {
+      const [h, w] = workingSize(model.config, s, { maxSize: options.maxSize });
+      size = { height: h, width: w };
+    }
+    const x = sampleToInput(s, size);
     const pred = predict(model, x, { flipTTA: options.flipTTA });
     x.dispose();
     const [, ph, pw] = pred.shape;
@@ -100,7 +123,7 @@ export async function evaluate(model: DepthModel | tf.LayersModel, dataset: Data
     options.onImage?.(i, s, m);
     done++;
   }
-  return { protocol: options.protocol, result: acc.result(), state: acc.toJSON(), shard: options.shard, samples: done };
+  return { protocol: options.protocol, result: acc.result(), state: acc.toJSON(), shard: options.shard, samples: done, skipped };
 }
 
 /** Merges shard states (from evaluate().state or their JSON) into one result, exactly. */

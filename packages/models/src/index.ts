@@ -45,6 +45,12 @@ export { denseDepthPresetOptionsSchema } from './presets';
 export type { DenseDepthPresetOptions, TrainingRecipe } from './presets';
 export { predict } from './predict';
 export type { PredictOptions } from './predict';
+export { predictImage } from './predict-image';
+export type { PredictImageOptions, ImageDepth } from './predict-image';
+export { workingSize, trainingSize, resizeRgbToUnit, DEFAULT_MAX_SIZE } from './working-size';
+export type { WorkingSizeOptions } from './working-size';
+export { estimateForwardMemory, checkForwardMemory, formatBytes, WASM_HEAP_LIMIT } from './memory';
+export type { ForwardMemoryEstimate, MemoryCheckOptions } from './memory';
 export { fileIO, saveDepthModel, loadDepthModel } from './io-node';
 // Whole-model weight files. Portable: loadModelWeightsFromBytes, encodeModelWeights (and loadModelWeights for
 // bytes/URLs in ./weights/load-model-weights); Node (paths): loadModelWeights, saveModelWeights.

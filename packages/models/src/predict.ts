@@ -1,5 +1,6 @@
 import { tf, DepthblocksError, checkRank, targetToDepth, type DepthNormalization } from '@depthblocks/core';
 import type { DepthModel } from './create-model';
+import { checkForwardMemory } from './memory';
 import { skimageResizeTensor } from './scale-up';
 
 /** Options of {@link predict}. */
@@ -57,6 +58,9 @@ export function predict(model: DepthModel | tf.LayersModel, rgb: tf.Tensor3D | t
       `predict: the model takes ${eh}x${ew} images, got ${h}x${w}; resize the RGB first (or build the model with inputSize null)`,
     );
   }
+  // refuse a pass that cannot fit (wasm: 4 GB) before it starts, instead of thrashing or aborting inside wasm
+  const n = rgb.rank === 4 ? rgb.shape[0] : 1;
+  checkForwardMemory(layers, [Math.min(n, batchSize), h, w, c], { passes: options.flipTTA ? 2 : 1, what: 'predict' });
   return tf.tidy(() => {
     const x = (rgb.rank === 3 ? tf.expandDims(rgb, 0) : rgb) as tf.Tensor4D;
     const f = (batch: tf.Tensor4D): tf.Tensor4D => {

@@ -28,7 +28,8 @@ test('colour maps hit their published end points and are continuous', () => {
       expect(Math.max(...a.map((v, k) => Math.abs(v - b[k])))).toBeLessThan(name === 'turbo' ? 35 : 10);
     }
   }
-  expect(Array.from(colorize([0, NaN, 2], { min: 1, max: 3 }))).toEqual([0, 0, 0, 0, 0, 0, ...colorAt('viridis', 0.5)]);
+  expect(Array.from(colorize([0, NaN, 2], { min: 1, max: 3 }))).toEqual([0, 0, 0, 0, 0, 0, ...colorAt(DEFAULT_COLORMAP, 0.5)]);
+  expect(DEFAULT_COLORMAP).toBe('turbo'); // one default for quickstart, predict and the compare figures
 });
 
 test('depth outputs: the 16-bit PNG reads back as millimetres; the compare image has three panels', async () => {

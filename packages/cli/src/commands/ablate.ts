@@ -54,6 +54,23 @@ export function checkAblationConfig(a: unknown, where = 'ablation config'): Abla
   return a as AblationConfig;
 }
 
+/** Reads an ablation config file, with errors that name the file (missing, not JSON, wrong shape). */
+export function readAblationConfig(file: string): AblationConfig {
+  if (!fs.existsSync(file)) {
+    throw new DepthblocksError(
+      'FILE_NOT_FOUND',
+      `Ablation config not found: ${file}. Examples ship in the repository's configs/ folder (configs/ablation-loss.json, configs/ablation-encoder.json)`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DepthblocksError('INVALID_ARGUMENT', `Ablation config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return checkAblationConfig(json, file);
+}
+
 /** Runs every variant and writes `<output>/ablation.md`, `ablation.json`, `metrics.svg/.png`, `loss.svg/.png`. */
 export async function runAblation(
   a: AblationConfig,

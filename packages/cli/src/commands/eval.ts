@@ -1,14 +1,14 @@
-/** `depthblocks eval`: evaluate a saved model (or a preset) on a dataset under a protocol; shards and merge. */
+/** `depthblocks eval`: evaluate a saved model (or a preset) on a dataset under a protocol; folders, shards and merge. */
 import * as fs from 'fs';
 import * as path from 'path';
 import { DepthblocksError } from '@depthblocks/core';
 import { setupBackend } from '@depthblocks/backend';
+import { openDataset } from '@depthblocks/datasets';
 import { toJSONReport, toMarkdownTable, type EvaluationResult } from '@depthblocks/metrics';
 import { evaluate, mergeEvaluations, type EvaluationOutput } from '@depthblocks/models';
 import { buildModel, runInputSize } from '../build';
-import { openDataset } from '@depthblocks/datasets';
 import { checkRunConfig, type RunConfig } from '../run-config';
-import { defaultProtocol } from './train';
+import { datasetOnError, defaultProtocol, RunReport } from './train';
 
 export interface EvalRunOptions {
   shard?: [number, number];
@@ -20,12 +20,21 @@ export interface EvalRunOptions {
 /** Evaluates `cfg.modelDir` (or the config's model) on `cfg.data.test`. */
 export async function runEval(cfg: RunConfig, opts: EvalRunOptions = {}): Promise<EvaluationOutput> {
   checkRunConfig(cfg);
-  if (!cfg.data.test) throw new DepthblocksError('INVALID_CONFIG', 'Run config: data.test: is required for eval (a data spec)');
+  if (!cfg.data.test)
+    throw new DepthblocksError(
+      'INVALID_CONFIG',
+      'Run config: data.test: is required for eval (a data spec), or --rgb DIR --depth DIR for two folders',
+    );
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   await setupBackend({ backend: cfg.backend, threads: cfg.threads });
   const dm = await buildModel(cfg);
-  const ds = await openDataset(cfg.data.test);
   const protocol = defaultProtocol(cfg);
+  const spec =
+    cfg.data.test.type === 'folders' && !cfg.data.test.dataset
+      ? { ...cfg.data.test, dataset: protocol.startsWith('kitti') ? ('kitti' as const) : ('nyu' as const) }
+      : cfg.data.test;
+  const report = new RunReport();
+  const ds = await openDataset(spec, { onError: datasetOnError(cfg), onWarning: report.warn });
   const size = runInputSize(cfg, dm);
   let n = 0;
   const t0 = performance.now();
@@ -36,11 +45,14 @@ export async function runEval(cfg: RunConfig, opts: EvalRunOptions = {}): Promis
     shard: opts.shard,
     inputSize: size ? { height: size[0], width: size[1] } : undefined,
     protocolOptions: { medianScaling: cfg.eval?.medianScaling },
+    onError: datasetOnError(cfg),
     onImage: () => {
       n++;
       if (n % 10 === 0) log(`evaluated ${n} images (${((1000 * n) / (performance.now() - t0)).toFixed(1)}/s)`);
     },
   });
+  report.skipped.push(...out.skipped.map((s) => s.message));
+  report.lines().forEach((l) => log(l));
   if (opts.out) {
     fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
     fs.writeFileSync(
@@ -51,10 +63,31 @@ export async function runEval(cfg: RunConfig, opts: EvalRunOptions = {}): Promis
   return out;
 }
 
-/** Merges shard result files written by `eval --shard i/N --out f` into one result. */
+/** One line that says what was measured: how many images, under which protocol, with what skipped. */
+export function formatEvalSummary(out: EvaluationOutput): string {
+  const shard = out.shard ? `, shard ${out.shard[0]}/${out.shard[1]}` : '';
+  const skipped = out.skipped.length ? `, ${out.skipped.length} skipped` : '';
+  return `${out.samples} image(s), protocol ${out.protocol}${shard}${skipped}`;
+}
+
+/** Merges shard result files written by `eval --shard i/N --out f` into one result; errors name the file. */
 export function runMerge(files: string[]): EvaluationResult | ReturnType<typeof mergeEvaluations> {
-  const states = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')).state);
-  return mergeEvaluations(states);
+  const states = files.map((f) => {
+    if (!fs.existsSync(f)) throw new DepthblocksError('FILE_NOT_FOUND', `Shard result not found: ${f}`);
+    let json: { state?: unknown };
+    try {
+      json = JSON.parse(fs.readFileSync(f, 'utf8'));
+    } catch (e) {
+      throw new DepthblocksError(
+        'CORRUPT_FILE',
+        `Shard result ${f} is not valid JSON (${(e as Error).message}); it should be a file written by 'depthblocks eval --shard i/N --out ${f}'`,
+      );
+    }
+    if (!json || typeof json !== 'object' || !json.state)
+      throw new DepthblocksError('INVALID_DATA', `Shard result ${f} has no "state": it was not written by 'depthblocks eval --out'`);
+    return json.state;
+  });
+  return mergeEvaluations(states as never);
 }
 
 /** Markdown (depth protocols) or JSON text of a result. */

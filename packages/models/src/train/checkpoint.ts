@@ -105,6 +105,31 @@ export async function restoreCheckpoint(
   optimizer: TrainOptimizer | null,
   file = 'checkpoint',
 ): Promise<void> {
+  checkCheckpointFits(ckpt, model, file);
+  const ws = model.weights;
+  ws.forEach((w, i) => {
+    const t = tf.tensor(ckpt.weights[i].data, ckpt.weights[i].shape);
+    w.write(t);
+    t.dispose();
+  });
+  if (optimizer && ckpt.optimizerState.size > 0) {
+    await optimizer.setState(
+      [...ckpt.optimizerState.entries()].map(([key, t]) => {
+        const slash = key.indexOf('/');
+        return { name: `${(ws[Number(key.slice(0, slash))].read() as tf.Variable).name}${key.slice(slash)}`, shape: t.shape, data: t.data };
+      }),
+    );
+  }
+}
+
+/**
+ * Throws WEIGHTS_MISMATCH unless the checkpoint holds every model weight with its shape; changes nothing
+ * (so a run can check a checkpoint before it writes anything).
+ *
+ * @example
+ * checkCheckpointFits(readCheckpoint('runs/a/checkpoint.safetensors'), dm.model, 'runs/a/checkpoint.safetensors');
+ */
+export function checkCheckpointFits(ckpt: LoadedCheckpoint, model: tf.LayersModel, file = 'checkpoint'): void {
   const ws = model.weights;
   const misShaped: string[] = [];
   ws.forEach((w, i) => {
@@ -118,19 +143,6 @@ export async function restoreCheckpoint(
       `Checkpoint ${file} does not fit this model: it holds ${ckpt.weights.length} weights, the model has ${ws.length}` +
         `${misShaped.length ? `; mis-shaped: ${misShaped.slice(0, 5).join('; ')}` : ''}. Was it written for another model config?`,
       { misShaped },
-    );
-  }
-  ws.forEach((w, i) => {
-    const t = tf.tensor(ckpt.weights[i].data, ckpt.weights[i].shape);
-    w.write(t);
-    t.dispose();
-  });
-  if (optimizer && ckpt.optimizerState.size > 0) {
-    await optimizer.setState(
-      [...ckpt.optimizerState.entries()].map(([key, t]) => {
-        const slash = key.indexOf('/');
-        return { name: `${(ws[Number(key.slice(0, slash))].read() as tf.Variable).name}${key.slice(slash)}`, shape: t.shape, data: t.data };
-      }),
     );
   }
 }

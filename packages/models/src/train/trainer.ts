@@ -57,6 +57,13 @@ export interface TrainOptions {
   maxSteps?: number;
   /** Stop after the step that passes this many seconds of training (a time budget). */
   maxSeconds?: number;
+  /**
+   * Stops training cleanly when aborted (e.g. on SIGINT): the step in progress finishes, a checkpoint is
+   * written at that step (with `checkpoint`), and train() returns with `interrupted` set.
+   */
+  signal?: AbortSignal;
+  /** Lines that are always worth saying (resumed from where; stopped where), whatever `progress` is. */
+  log?: (line: string) => void;
   /** Seed of the trainer's RNG (saved in checkpoints; given to `onStep`). */
   seed?: number;
   /** Stored in checkpoints so that a model can be rebuilt from them. */
@@ -88,6 +95,10 @@ export interface TrainResult {
   seconds: number;
   samplesPerSecond: number;
   checkpoint?: string;
+  /** Where training resumed from, when it did. */
+  resumed?: { step: number; epoch: number; stepInEpoch: number; checkpoint: string };
+  /** Set when `signal` stopped training: the step and epoch of the checkpoint written (if any). */
+  interrupted?: { step: number; epoch: number; reason: string; checkpoint?: string };
 }
 
 function epochIterable(data: BatchSource, epoch: number): AsyncIterable<Batch> {
@@ -130,22 +141,32 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const totalSteps = options.maxSteps ?? (perEpoch ? perEpoch * epochs : 0);
   const history: StepRecord[] = [];
   const evals: EvalRecord[] = [];
-  const log = options.logFile ? openLog(options.logFile, options.resume === true) : null;
   const progress = new Progress(options.progress, totalSteps, epochs);
+  const say = (line: string): void => (options.log ? options.log(line) : progress.note(line));
 
   let step = 0;
   let startEpoch = 0;
   let skipInEpoch = 0;
+  let resumed: TrainResult['resumed'];
+  let lastCheckpointStep: number | null = null;
   if (options.resume && options.checkpoint && fs.existsSync(options.checkpoint)) {
     const ckpt = readCheckpoint(options.checkpoint);
     await restoreCheckpoint(ckpt, model, optimizer, options.checkpoint);
     step = ckpt.state.step;
     startEpoch = ckpt.state.epoch;
     skipInEpoch = ckpt.state.stepInEpoch;
+    lastCheckpointStep = step;
     if (ckpt.state.rng) rng.setState(ckpt.state.rng as ReturnType<Rng['getState']>);
     if (ckpt.state.schedule) Object.assign(schedule.state, ckpt.state.schedule);
-    progress.note(`resumed from ${options.checkpoint} at step ${step} (epoch ${startEpoch + 1}, batch ${skipInEpoch})`);
+    resumed = { step, epoch: startEpoch, stepInEpoch: skipInEpoch, checkpoint: options.checkpoint };
+    say(`resuming from ${options.checkpoint}: step ${step}, epoch ${startEpoch + 1} (batch ${skipInEpoch} of the epoch done)`);
+    // the log keeps what the checkpoint holds: records after its step are from a run that was lost
+    if (options.logFile) {
+      const dropped = truncateLog(options.logFile, step);
+      if (dropped) say(`log ${options.logFile}: dropped ${dropped} record(s) after step ${step} (not in the checkpoint)`);
+    }
   }
+  const log = options.logFile ? openLog(options.logFile, resumed !== undefined) : null;
 
   const writeCheckpoint = async (epoch: number, stepInEpoch: number): Promise<void> => {
     if (!options.checkpoint) return;
@@ -159,6 +180,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       modelConfig: options.modelConfig,
     };
     await saveCheckpoint(options.checkpoint, model, optimizer, state);
+    lastCheckpointStep = step;
   };
 
   let frozen: boolean | null = null;
@@ -172,23 +194,41 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
   let samples = 0;
   let lastSamplesPerSecond = 0;
+  let interrupted: TrainResult['interrupted'];
+  const stop = async (epoch: number, inEpoch: number): Promise<void> => {
+    await writeCheckpoint(epoch, inEpoch);
+    const reason = String(options.signal?.reason ?? 'abort');
+    interrupted = { step, epoch, reason, checkpoint: options.checkpoint };
+    say(`stopped (${reason}) at step ${step}, epoch ${epoch + 1}${options.checkpoint ? `; checkpoint: ${options.checkpoint}` : ''}`);
+  };
   try {
     outer: for (let epoch = startEpoch; epoch < epochs; epoch++) {
       setFrozen(options.freezeEncoder ? epoch < options.freezeEncoder.epochs : false);
       let inEpoch = 0;
       let epochLoss = 0;
       let epochSteps = 0;
+      if (options.signal?.aborted) {
+        await stop(epoch, 0);
+        break outer;
+      }
       for await (const batch of epochIterable(data, epoch)) {
         if (epoch === startEpoch && inEpoch < skipInEpoch) {
           disposeBatch(batch);
           inEpoch++;
           continue;
         }
+        if (options.signal?.aborted) {
+          disposeBatch(batch);
+          await stop(epoch, inEpoch);
+          break outer;
+        }
         optimizer.lr = schedule.lrAt(baseLr, step, epoch, totalSteps);
         const tStep = performance.now();
         let result: { loss: number; terms: Record<string, number>; gradNorm?: number };
         try {
           result = trainStep(model, loss, optimizer, batch, options.clipGradNorm, step, epoch);
+        } catch (e) {
+          throw withCheckpointFacts(e, options.checkpoint, lastCheckpointStep);
         } finally {
           disposeBatch(batch);
         }
@@ -214,6 +254,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         options.onStep?.(record);
         if (options.checkpointEvery && step % options.checkpointEvery === 0) await writeCheckpoint(epoch, inEpoch);
         const overTime = options.maxSeconds !== undefined && (performance.now() - t0) / 1000 >= options.maxSeconds;
+        if (options.signal?.aborted) {
+          await stop(epoch, inEpoch);
+          break outer;
+        }
         if ((options.maxSteps && step >= options.maxSteps) || overTime) {
           if (overTime) progress.note(`time budget of ${options.maxSeconds} s reached at step ${step}`);
           await writeCheckpoint(epoch, inEpoch);
@@ -250,7 +294,45 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     seconds,
     samplesPerSecond: samples / Math.max(seconds, 1e-9),
     checkpoint: options.checkpoint,
+    resumed,
+    interrupted,
   };
+}
+
+/** A NON_FINITE_LOSS error completed with what is true about checkpoints: the last good one, or none yet. */
+function withCheckpointFacts(e: unknown, checkpoint: string | undefined, lastStep: number | null): unknown {
+  if (!(e instanceof DepthblocksError) || e.code !== 'NON_FINITE_LOSS') return e;
+  const facts = !checkpoint
+    ? ' No checkpoint file was given, so nothing was saved: the run starts over.'
+    : lastStep === null
+      ? ` No checkpoint has been written yet (${checkpoint} is written at epoch ends and every checkpointEvery steps), so a new run starts from the beginning.`
+      : ` The last good state is the checkpoint ${checkpoint} at step ${lastStep}; running again resumes from it.`;
+  return new DepthblocksError(e.code, e.message + facts, { ...e.details, checkpoint, checkpointStep: lastStep });
+}
+
+/**
+ * Keeps the log records up to `step` (step records with step <= it, evaluations at or before it) and drops
+ * the rest, in place (atomically). Returns the number of records dropped.
+ */
+export function truncateLog(file: string, step: number): number {
+  if (!fs.existsSync(file)) return 0;
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+  const keep = lines.filter((l) => {
+    try {
+      const r = JSON.parse(l) as { step?: number };
+      return typeof r.step !== 'number' || r.step <= step;
+    } catch {
+      return false; // a line cut short by a crash
+    }
+  });
+  if (keep.length === lines.length) return 0;
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, keep.map((l) => l + '\n').join(''));
+  fs.renameSync(tmp, file);
+  return lines.length - keep.length;
 }
 
 /**
@@ -293,7 +375,7 @@ export function trainStep(
       'NON_FINITE_LOSS',
       `Loss became ${lossValue} at step ${step + 1} (epoch ${epoch + 1})` +
         (bad ? `; term '${bad[0]}' = ${bad[1]}` : `; terms: ${JSON.stringify(termValues)}`) +
-        '. The weights were not updated; the last checkpoint is the last good state. Check the data (NaN or zero depth not masked?) or lower the learning rate.',
+        '. The weights were not updated. Check the data (NaN or zero depth not masked?) or lower the learning rate.',
       { step: step + 1, epoch: epoch + 1, term: bad?.[0], terms: termValues },
     );
   }

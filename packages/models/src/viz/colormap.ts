@@ -4,7 +4,12 @@
  */
 import { DepthblocksError } from '@depthblocks/core';
 
-export type ColormapName = 'viridis' | 'plasma' | 'turbo' | 'gray';
+/** The colour maps, in the order help texts list them. */
+export const COLORMAPS = ['turbo', 'viridis', 'plasma', 'gray'] as const;
+export type ColormapName = (typeof COLORMAPS)[number];
+
+/** The one default colour map of every depth picture (quickstart, predict, compare figures): turbo. */
+export const DEFAULT_COLORMAP: ColormapName = 'turbo';
 
 // 9 samples at t = 0, 1/8, ..., 1 of matplotlib's maps (sRGB, 0..255)
 const ANCHORS: Record<'viridis' | 'plasma', [number, number, number][]> = {
@@ -59,6 +64,31 @@ export function colorAt(name: ColormapName, t: number): [number, number, number]
   return [0, 1, 2].map((k) => Math.round(a[i][k] + f * (a[i + 1][k] - a[i][k]))) as [number, number, number];
 }
 
+/** Checks a colour map name, with an error that lists the valid ones. */
+export function checkColormap(name: string): ColormapName {
+  if (!(COLORMAPS as readonly string[]).includes(name))
+    throw new DepthblocksError('INVALID_ARGUMENT', `Unknown colour map '${name}': use one of ${COLORMAPS.join(', ')}`);
+  return name as ColormapName;
+}
+
+/**
+ * The `q` quantiles of the valid (> 0, finite) values, from at most ~200k evenly spaced samples (exact for
+ * smaller maps), so that a 12-megapixel map needs no full sort.
+ *
+ * @example
+ * const [lo, hi] = validQuantiles(depth, [0.02, 0.98]);
+ */
+export function validQuantiles(values: ArrayLike<number>, q: number[]): number[] {
+  const step = Math.max(1, Math.floor(values.length / 200000));
+  const v: number[] = [];
+  for (let i = 0; i < values.length; i += step) {
+    const d = values[i];
+    if (d > 0 && Number.isFinite(d)) v.push(d);
+  }
+  v.sort((a, b) => a - b);
+  return q.map((p) => (v.length ? v[Math.min(v.length - 1, Math.floor(p * (v.length - 1)))] : NaN));
+}
+
 /**
  * Colourises a depth map (metres) into H*W*3 RGB. `min`/`max` default to the valid depths' 2nd and 98th
  * percentiles; near is the map's low end unless `invert`. Invalid depth (0, NaN) is black.
@@ -67,27 +97,28 @@ export function colorize(
   depth: ArrayLike<number>,
   options: { colormap?: ColormapName; min?: number; max?: number; invert?: boolean } = {},
 ): Uint8Array {
-  const name = options.colormap ?? 'viridis';
+  const name = checkColormap(options.colormap ?? DEFAULT_COLORMAP);
   let { min, max } = options;
   if (min === undefined || max === undefined) {
-    const valid = Array.from(depth)
-      .filter((d) => d > 0 && Number.isFinite(d))
-      .sort((a, b) => a - b);
-    const q = (p: number): number => (valid.length ? valid[Math.min(valid.length - 1, Math.floor(p * valid.length))] : 0);
-    min ??= q(0.02);
-    max ??= q(0.98);
+    const [lo, hi] = validQuantiles(depth, [0.02, 0.98]);
+    min ??= Number.isFinite(lo) ? lo : 0;
+    max ??= Number.isFinite(hi) ? hi : 1;
   }
   const span = max > min ? max - min : 1;
+  // a 1025-entry table (t = i / 1024, exact at 0, 1/2, 1): one colour computation per entry, not per pixel
+  const N = 1025;
+  const lut = new Uint8Array(N * 3);
+  for (let i = 0; i < N; i++) lut.set(colorAt(name, i / (N - 1)), 3 * i);
   const out = new Uint8Array(depth.length * 3);
   for (let i = 0; i < depth.length; i++) {
     const d = depth[i];
     if (!(d > 0) || !Number.isFinite(d)) continue;
     let t = (d - min) / span;
     if (options.invert) t = 1 - t;
-    const [r, g, b] = colorAt(name, t);
-    out[3 * i] = r;
-    out[3 * i + 1] = g;
-    out[3 * i + 2] = b;
+    const k = 3 * Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (N - 1));
+    out[3 * i] = lut[k];
+    out[3 * i + 1] = lut[k + 1];
+    out[3 * i + 2] = lut[k + 2];
   }
   return out;
 }

@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DepthblocksError } from '@depthblocks/core';
 import { encodeDepthPng, encodeRgb } from '@depthblocks/datasets';
-import { colorize, type ColormapName } from './colormap';
+import { checkColormap, colorize, DEFAULT_COLORMAP, validQuantiles, type ColormapName } from './colormap';
+import { compareFigure, panelSize, type ColorBar, type FigureLayout, type FigurePanel } from './compare';
+import { svgToPng } from './render';
 
 /** Nearest-neighbour resize of an H*W*C byte image (for putting panels of different sizes side by side). */
 function resizeNearest(src: Uint8Array, w: number, h: number, c: number, ow: number, oh: number): Uint8Array {
@@ -37,16 +39,104 @@ export function sideBySide(panels: Panel[]): Panel {
 }
 
 export interface DepthOutputOptions {
+  /** Colour map of the depth pictures (default turbo, {@link DEFAULT_COLORMAP}). */
   colormap?: ColormapName;
-  /** Also write `<name>_compare.png`: RGB | prediction (| ground truth), on one colour scale. */
+  /**
+   * Also write `<name>_compare.png`: labelled panels RGB | prediction (| ground truth | error), shown at
+   * least 256 px high, one depth scale with a colour bar in metres.
+   */
   sideBySide?: boolean;
   rgb?: Panel;
   groundTruth?: { depth: ArrayLike<number>; width: number; height: number };
 }
 
+/** Nearest-neighbour resize of H*W*3 bytes to a display size (whole-factor enlargement keeps pixels square). */
+function toDisplay(p: Panel, size: { width: number; height: number }): Panel {
+  return { rgb: resizeNearest(p.rgb, p.width, p.height, 3, size.width, size.height), width: size.width, height: size.height };
+}
+
+async function dataUri(p: Panel): Promise<string> {
+  return `data:image/png;base64,${Buffer.from(await encodeRgb(p.rgb, p.width, p.height)).toString('base64')}`;
+}
+
+/** |a - b| where b (ground truth) is valid, after resizing `a` to b's size (nearest); 0 elsewhere. */
+function absError(a: ArrayLike<number>, aw: number, ah: number, b: ArrayLike<number>, bw: number, bh: number): Float32Array {
+  const out = new Float32Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    const sy = Math.min(ah - 1, Math.floor(((y + 0.5) * ah) / bh));
+    for (let x = 0; x < bw; x++) {
+      const sx = Math.min(aw - 1, Math.floor(((x + 0.5) * aw) / bw));
+      const g = b[y * bw + x];
+      const p = a[sy * aw + sx];
+      // errors are >= 0; a tiny floor keeps exact hits visible as "valid, zero error"
+      out[y * bw + x] = g > 0 && Number.isFinite(g) && Number.isFinite(p) ? Math.max(1e-9, Math.abs(p - g)) : 0;
+    }
+  }
+  return out;
+}
+
+/** What {@link compareImage} drew: the PNG and where the panels are. */
+export interface CompareImage {
+  png: Uint8Array;
+  layout: FigureLayout;
+  /** The depth range of the colour scale (metres) and the error range. */
+  range: [number, number];
+  errorRange?: [number, number];
+}
+
 /**
- * Writes `<name>_depth.png` (16-bit, mm), `<name>_color.png` and optionally `<name>_compare.png` into `dir`.
- * Returns the paths written.
+ * The comparison figure as PNG: RGB | prediction (| ground truth | |prediction - ground truth|), labelled,
+ * with colour bars in metres; depth panels share one range (the ground truth's 2nd-98th percentiles, else the
+ * prediction's).
+ *
+ * @example
+ * const { png } = await compareImage(pred, w, h, { rgb, groundTruth: { depth: gt, width: w, height: h } });
+ */
+export async function compareImage(
+  depth: ArrayLike<number>,
+  width: number,
+  height: number,
+  options: DepthOutputOptions & { rgb: Panel },
+): Promise<CompareImage> {
+  const colormap = checkColormap(options.colormap ?? DEFAULT_COLORMAP);
+  const g = options.groundTruth;
+  const [lo, hi] = validQuantiles(g?.depth ?? depth, [0.02, 0.98]);
+  const min = Number.isFinite(lo) ? lo : 0;
+  const max = Number.isFinite(hi) && hi > min ? hi : min + 1;
+  const size = panelSize(width, height);
+  const panels: FigurePanel[] = [
+    { label: 'RGB', href: await dataUri(toDisplay(options.rgb, size)) },
+    { label: 'prediction', href: await dataUri(toDisplay({ rgb: colorize(depth, { colormap, min, max }), width, height }, size)) },
+  ];
+  const bars: ColorBar[] = [{ title: 'depth (m)', colormap, min, max }];
+  let errorRange: [number, number] | undefined;
+  if (g) {
+    panels.push({
+      label: 'ground truth',
+      href: await dataUri(toDisplay({ rgb: colorize(g.depth, { colormap, min, max }), width: g.width, height: g.height }, size)),
+    });
+    const err = absError(depth, width, height, g.depth, g.width, g.height);
+    const [, e98] = validQuantiles(err, [0, 0.98]);
+    const emax = Number.isFinite(e98) && e98 > 1e-6 ? e98 : 1;
+    errorRange = [0, emax];
+    panels.push({
+      label: '|pred - gt|',
+      href: await dataUri(
+        toDisplay({ rgb: colorize(err, { colormap: 'gray', min: 0, max: emax }), width: g.width, height: g.height }, size),
+      ),
+    });
+    bars.push({ title: 'error (m)', colormap: 'gray', min: 0, max: emax });
+  }
+  const fig = compareFigure(panels, size, bars);
+  return { png: await svgToPng(fig.svg), layout: fig.layout, range: [min, max], errorRange };
+}
+
+/**
+ * Writes `<name>_depth.png` (16-bit, mm, at the map's size), `<name>_color.png` and optionally
+ * `<name>_compare.png` (see {@link compareImage}) into `dir`. Returns the paths written.
+ *
+ * @example
+ * await writeDepthOutputs('preds', 'photo', depth, 640, 480, { rgb: { rgb, width: 640, height: 480 }, sideBySide: true });
  */
 export async function writeDepthOutputs(
   dir: string,
@@ -56,10 +146,11 @@ export async function writeDepthOutputs(
   height: number,
   options: DepthOutputOptions = {},
 ): Promise<string[]> {
-  fs.mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
   if (depth.length !== width * height)
     throw new DepthblocksError('SHAPE_MISMATCH', `depth has ${depth.length} values, expected ${width}x${height}`);
+  const colormap = checkColormap(options.colormap ?? DEFAULT_COLORMAP);
+  fs.mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
   const write = (file: string, data: Uint8Array): void => {
     const p = path.join(dir, file);
     fs.writeFileSync(p, data);
@@ -67,21 +158,12 @@ export async function writeDepthOutputs(
   };
   write(`${name}_depth.png`, await encodeDepthPng(Float32Array.from(depth), width, height, 1 / 1000)); // 16-bit, millimetres
   // one scale for prediction and ground truth so that they compare
-  const valid = Array.from(options.groundTruth?.depth ?? depth)
-    .filter((d) => d > 0 && Number.isFinite(d))
-    .sort((a, b) => a - b);
-  const min = valid.length ? valid[Math.floor(0.02 * (valid.length - 1))] : 0;
-  const max = valid.length ? valid[Math.floor(0.98 * (valid.length - 1))] : 1;
-  const colored = colorize(depth, { colormap: options.colormap, min, max });
-  write(`${name}_color.png`, await encodeRgb(colored, width, height));
+  const [lo, hi] = validQuantiles(options.groundTruth?.depth ?? depth, [0.02, 0.98]);
+  const min = Number.isFinite(lo) ? lo : 0;
+  const max = Number.isFinite(hi) ? hi : 1;
+  write(`${name}_color.png`, await encodeRgb(colorize(depth, { colormap, min, max }), width, height));
   if (options.sideBySide && options.rgb) {
-    const panels: Panel[] = [options.rgb, { rgb: colored, width, height }];
-    if (options.groundTruth) {
-      const g = options.groundTruth;
-      panels.push({ rgb: colorize(g.depth, { colormap: options.colormap, min, max }), width: g.width, height: g.height });
-    }
-    const s = sideBySide(panels);
-    write(`${name}_compare.png`, await encodeRgb(s.rgb, s.width, s.height));
+    write(`${name}_compare.png`, (await compareImage(depth, width, height, { ...options, colormap, rgb: options.rgb })).png);
   }
   return files;
 }

@@ -1,7 +1,12 @@
-export { colorAt, colorize } from './colormap';
+export { colorAt, colorize, checkColormap, validQuantiles, COLORMAPS, DEFAULT_COLORMAP } from './colormap';
 export type { ColormapName } from './colormap';
-export { sideBySide, writeDepthOutputs } from './images';
-export type { Panel, DepthOutputOptions } from './images';
+export { sideBySide, writeDepthOutputs, compareImage } from './images';
+export type { Panel, DepthOutputOptions, CompareImage } from './images';
+export { compareFigure, compareLayout, panelSize, MIN_PANEL_HEIGHT, MAX_PANEL_HEIGHT } from './compare';
+export type { FigurePanel, FigureLayout, ColorBar } from './compare';
 export { depthToPly } from './pointcloud';
 export { lineChart, barChart } from './plot';
 export type { Series } from './plot';
+export { linearTicks, logTicks, tickLabel } from './ticks';
+export { svgToPng, writeSvgAndPng } from './render';
+export { svgTextToPaths, textPath, textWidth } from './text-paths';

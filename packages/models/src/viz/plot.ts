@@ -1,4 +1,9 @@
-/** Plots as self-contained SVG (no plotting dependency): line charts of loss curves and bar charts of metrics. */
+/**
+ * Plots as self-contained SVG (no plotting dependency): line charts of loss curves and bar charts of metrics.
+ * Axis ticks sit at round numbers (ticks.ts). Text is SVG <text>; writeSvgAndPng draws it as outlines from a
+ * bundled font so that the PNG does not depend on the machine's fonts.
+ */
+import { linearTicks, logTicks, tickLabel } from './ticks';
 
 export interface Series {
   name: string;
@@ -31,6 +36,15 @@ export function lineChart(
   const [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
   let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  // ticks at round values inside the data's range (1, 2, 5 x 10^k on the log axis)
+  let yTicks: number[];
+  if (options.logY) {
+    const lo = 10 ** y0;
+    const hi = 10 ** y1;
+    yTicks = logTicks(lo, hi);
+    if (yTicks.length < 2) yTicks = [lo, hi].map((v) => Number(v.toPrecision(2)));
+  } else yTicks = linearTicks(y0, y1);
+  const xTicks = linearTicks(x0, x1).filter((v) => !xs.length || Number.isInteger(v) || x1 - x0 < 10);
   const sx = (x: number): number => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
   const sy = (y: number): number => H - m.b - ((ty(y) - y0) / (y1 - y0)) * (H - m.t - m.b);
   const parts: string[] = [
@@ -38,13 +52,16 @@ export function lineChart(
     `<rect width="${W}" height="${H}" fill="white"/>`,
   ];
   if (options.title) parts.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(options.title)}</text>`);
-  for (let k = 0; k <= 4; k++) {
-    const yv = y0 + ((y1 - y0) * k) / 4;
-    const py = H - m.b - ((H - m.t - m.b) * k) / 4;
-    parts.push(`<line x1="${m.l}" y1="${py}" x2="${W - m.r}" y2="${py}" stroke="#ddd"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${py + 4}" text-anchor="end">${num(options.logY ? 10 ** yv : yv)}</text>`);
-    const xv = x0 + ((x1 - x0) * k) / 4;
-    parts.push(`<text x="${sx(xv)}" y="${H - m.b + 18}" text-anchor="middle">${num(xv)}</text>`);
+  for (const v of yTicks) {
+    const py = sy(v);
+    if (py < m.t - 0.5 || py > H - m.b + 0.5) continue;
+    parts.push(`<line x1="${m.l}" y1="${py.toFixed(1)}" x2="${W - m.r}" y2="${py.toFixed(1)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${m.l - 6}" y="${(py + 4).toFixed(1)}" text-anchor="end">${tickLabel(v)}</text>`);
+  }
+  for (const v of xTicks) {
+    const px = sx(v);
+    parts.push(`<line x1="${px.toFixed(1)}" y1="${H - m.b}" x2="${px.toFixed(1)}" y2="${H - m.b + 4}" stroke="#333"/>`);
+    parts.push(`<text x="${px.toFixed(1)}" y="${H - m.b + 18}" text-anchor="middle">${tickLabel(v)}</text>`);
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#333"/>`);
   if (options.xLabel) parts.push(`<text x="${(W - m.r + m.l) / 2}" y="${H - 12}" text-anchor="middle">${esc(options.xLabel)}</text>`);
