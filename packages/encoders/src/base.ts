@@ -40,6 +40,7 @@ export function resolveEncoderOptions<S extends typeof encoderOptionsSchema>(
     seed: o.seed ?? 0,
     taps: o.taps,
     style: o.style,
+    bnEpsilon: o.bnEpsilon,
   };
 }
 
@@ -139,6 +140,15 @@ export abstract class EncoderBase implements Encoder {
    */
   torchPath(_kerasLayer: string): string | null {
     return null;
+  }
+
+  /**
+   * The batch-norm epsilon weights of this style were trained with, when this encoder's epsilon follows the
+   * weights it loads (DenseNet: Keras 1.001e-5, torch/timm 1e-5); loadWeights sets it on every batch norm.
+   * Default: undefined, the epsilon is fixed at build.
+   */
+  bnEpsilonFor(_style: 'keras' | 'torch'): number | undefined {
+    return undefined;
   }
 
   /** The layer name this encoder uses for a layer name found in a Keras .h5 file (other Keras versions' spellings). */

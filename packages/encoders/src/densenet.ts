@@ -40,13 +40,27 @@ function denseChannels(blocks: readonly number[]): { block: number[]; transition
   return { block, transition };
 }
 
+/** Batch-norm epsilon of Keras' DenseNet (and of the Keras .h5 weights). */
+export const KERAS_DENSENET_EPSILON = 1.001e-5;
+/** Batch-norm epsilon of torchvision's/timm's DenseNet (torch.nn.BatchNorm2d's default). */
+export const TORCH_DENSENET_EPSILON = 1e-5;
+
 /**
  * DenseNet-121/169/201 (Huang et al. 2017) with the exact Keras applications layer names
- * (`conv1/conv`, `conv2_block1_0_bn`, ..., `pool2_pool`, `bn`, `relu`) and BN epsilon 1.001e-5,
- * so `densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5` loads by name.
+ * (`conv1/conv`, `conv2_block1_0_bn`, ..., `pool2_pool`, `bn`, `relu`) and BN epsilon 1.001e-5 (1e-5 once
+ * torchvision/timm weights load: the epsilon follows the weights' style), so `densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5` loads by name.
  */
 export class DenseNetEncoder extends EncoderBase {
-  protected readonly bnEpsilon = 1.001e-5;
+  /** Keras' DenseNet epsilon until weights of another style load (see loadWeights), unless options.bnEpsilon. */
+  protected get bnEpsilon(): number {
+    return this.options.bnEpsilon ?? KERAS_DENSENET_EPSILON;
+  }
+
+  /** Keras' or torch's DenseNet epsilon, unless options.bnEpsilon pins it. */
+  override bnEpsilonFor(style: 'keras' | 'torch'): number | undefined {
+    if (this.options.bnEpsilon !== undefined) return undefined;
+    return style === 'keras' ? KERAS_DENSENET_EPSILON : TORCH_DENSENET_EPSILON;
+  }
   protected readonly bnMomentum = 0.99;
   readonly stemConv = 'conv1/conv';
   readonly blocks: readonly number[];

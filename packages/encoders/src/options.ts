@@ -25,6 +25,12 @@ export const encoderOptionsSchema = z.strictObject({
 export const denseNetOptionsSchema = encoderOptionsSchema.extend({
   /** 'smp' (default) or 'densedepth' skip taps (see the README's table). */
   taps: z.enum(['smp', 'densedepth']).optional(),
+  /**
+   * Batch-norm epsilon. Default: set from the weights' style when weights load (Keras .h5: 1.001e-5, as Keras'
+   * DenseNet; torchvision/timm safetensors: 1e-5, as torch's BatchNorm2d), 1.001e-5 before any weights load.
+   * Given here, it is kept whatever the weights.
+   */
+  bnEpsilon: z.number().positive().optional(),
 });
 
 /** ResNet / ResNeXt options: the common ones plus the layout of the weights it will load. */

@@ -50,10 +50,16 @@ export interface EncoderSpec extends Omit<EncoderRegistration, 'options'> {
  */
 export interface LoadReport extends WeightMatchReport {
   format: 'keras-h5' | 'safetensors';
+  /** DenseNet: the batch-norm epsilon set from the weights' style (1.001e-5 Keras, 1e-5 torch/timm). */
+  bnEpsilon?: number;
 }
 
-/** The options of a built-in encoder with defaults filled in (`taps`: DenseNet only, `style`: ResNet only). */
-export type ResolvedEncoderOptions = Required<Omit<EncoderOptions, 'taps' | 'style'>> & Pick<EncoderOptions, 'taps' | 'style'>;
+/**
+ * The options of a built-in encoder with defaults filled in (`taps`, `bnEpsilon`: DenseNet only, `style`: ResNet
+ * only; `bnEpsilon` stays unset unless given, so that it follows the weights' style).
+ */
+export type ResolvedEncoderOptions = Required<Omit<EncoderOptions, 'taps' | 'style' | 'bnEpsilon'>> &
+  Pick<EncoderOptions, 'taps' | 'style' | 'bnEpsilon'>;
 
 /**
  * An encoder: adds its layers to a symbolic input and returns its feature maps (see the

@@ -13,6 +13,7 @@ import {
   type WeightTensor,
 } from '@depthblocks/core';
 import { EncoderBase } from './base';
+import { FreezableBatchNormalization } from './layers/batch_norm';
 import type { Encoder, LoadReport } from './types';
 
 /** Options of {@link loadWeights}. */
@@ -262,5 +263,12 @@ export async function loadWeights(
         ? adaptStemKernel(s, n)
         : null,
   });
-  return { format, ...report };
+  // DenseNet's batch-norm epsilon follows the weights' style (Keras 1.001e-5, torch/timm 1e-5), unless given
+  const eps = encoder.bnEpsilonFor(format === 'keras-h5' ? 'keras' : 'torch');
+  let bnEpsilon: number | undefined;
+  if (eps !== undefined && report.loaded > 0) {
+    for (const l of encoder.layers) if (l instanceof FreezableBatchNormalization) l.epsilon = eps;
+    bnEpsilon = eps;
+  }
+  return { format, ...report, ...(bnEpsilon !== undefined ? { bnEpsilon } : {}) };
 }

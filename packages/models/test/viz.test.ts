@@ -2,7 +2,20 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodeDepthPng, decodeRgb } from '@depthblocks/datasets';
-import { barChart, colorAt, colorize, depthToPly, lineChart, sideBySide, writeDepthOutputs } from '../src/viz';
+import {
+  barChart,
+  colorAt,
+  colorize,
+  compareImage,
+  DEFAULT_COLORMAP,
+  depthToPly,
+  lineChart,
+  linearTicks,
+  logTicks,
+  sideBySide,
+  svgTextToPaths,
+  writeDepthOutputs,
+} from '../src/viz';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-viz-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -32,25 +45,94 @@ test('colour maps hit their published end points and are continuous', () => {
   expect(DEFAULT_COLORMAP).toBe('turbo'); // one default for quickstart, predict and the compare figures
 });
 
-test('depth outputs: the 16-bit PNG reads back as millimetres; the compare image has three panels', async () => {
+test('depth outputs: the 16-bit PNG reads back as millimetres; the compare figure has four labelled panels >= 256 px high', async () => {
   const w = 6;
   const h = 4;
   const depth = Float32Array.from({ length: w * h }, (_, i) => 0.5 + i * 0.123);
   depth[3] = 0;
+  const gt = Float32Array.from(depth, (d) => (d > 0 ? d + 0.25 : 0));
   const rgb = { rgb: new Uint8Array(w * h * 3).fill(200), width: w, height: h };
   const files = await writeDepthOutputs(dir, 'a', depth, w, h, {
     sideBySide: true,
     rgb,
-    groundTruth: { depth, width: w, height: h },
+    groundTruth: { depth: gt, width: w, height: h },
     colormap: 'turbo',
   });
   expect(files.map((f) => path.basename(f))).toEqual(['a_depth.png', 'a_color.png', 'a_compare.png']);
   const back = await decodeDepthPng(new Uint8Array(fs.readFileSync(files[0])), 1 / 1000);
   expect(back.bitDepth).toBe(16);
   Array.from(back.depth).forEach((v, i) => expect(v).toBeCloseTo(Math.round(depth[i] * 1000) / 1000, 6));
-  const cmp = await decodeRgb(new Uint8Array(fs.readFileSync(files[2])));
-  expect([cmp.width, cmp.height]).toEqual([3 * w, h]);
-  expect(Array.from(cmp.data.subarray(0, 3))).toEqual([200, 200, 200]);
+
+  const fig = await compareImage(depth, w, h, { rgb, groundTruth: { depth: gt, width: w, height: h }, colormap: 'turbo' });
+  const cmp = await decodeRgb(fig.png);
+  expect([cmp.width, cmp.height]).toEqual([fig.layout.width, fig.layout.height]);
+  expect(fs.readFileSync(files[2]).equals(Buffer.from(fig.png))).toBe(true);
+  expect(fig.layout.panels).toHaveLength(4); // RGB, prediction, ground truth, |pred - gt|
+  const px = (x: number, y: number): number[] => Array.from(cmp.data.subarray((y * cmp.width + x) * 3, (y * cmp.width + x) * 3 + 3));
+  for (const p of fig.layout.panels) {
+    expect(p.height).toBeGreaterThanOrEqual(256);
+    expect(p.height % h).toBe(0); // whole-factor (nearest) enlargement
+  }
+  const [pr, pp, pg, pe] = fig.layout.panels;
+  const f = pr.height / h;
+  // the centre of source pixel (x=4, y=2) in each panel
+  const at = (p: { x: number; y: number }): number[] => px(p.x + Math.floor((4 + 0.5) * f), p.y + Math.floor((2 + 0.5) * f));
+  expect(at(pr)).toEqual([200, 200, 200]);
+  const [min, max] = fig.range;
+  const close = (a: number[], b: number[]): void => a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(2));
+  close(at(pp), colorAt('turbo', Math.min(1, Math.max(0, (depth[2 * w + 4] - min) / (max - min)))));
+  close(at(pg), colorAt('turbo', Math.min(1, Math.max(0, (gt[2 * w + 4] - min) / (max - min)))));
+  close(at(pe), colorAt('gray', 0.25 / fig.errorRange![1]));
+  // one depth range for prediction and ground truth: the ground truth's 2nd..98th percentiles
+  expect(min).toBeCloseTo(gt.filter((d) => d > 0).sort()[0], 5);
+  // labels are drawn (dark pixels above each panel), as outlines: no <text> left for the renderer
+  for (const p of fig.layout.panels) {
+    let dark = 0;
+    for (let y = p.y - 22; y < p.y - 2; y++) for (let x = p.x; x < p.x + p.width; x++) if (px(x, y)[0] < 100) dark++;
+    expect(dark).toBeGreaterThan(20);
+  }
+});
+
+test('text becomes outlines from the bundled font; ticks sit at round numbers', () => {
+  const svg = svgTextToPaths(
+    lineChart(
+      [
+        {
+          name: 'loss',
+          points: [
+            [1, 0.943],
+            [8, 0.0487],
+          ],
+        },
+      ],
+      { title: 'loss', logY: true },
+    ),
+  );
+  expect(svg).not.toMatch(/<text/);
+  expect((svg.match(/<path d="M/g) ?? []).length).toBeGreaterThan(5);
+  expect(logTicks(0.0487, 0.943)).toEqual([0.05, 0.1, 0.2, 0.5]);
+  expect(logTicks(0.001, 100)).toEqual([0.001, 0.01, 0.1, 1, 10, 100]);
+  expect(linearTicks(1, 8)).toEqual([2, 4, 6, 8]);
+  expect(linearTicks(0.47, 3.1)).toEqual([1, 2, 3]);
+  expect(linearTicks(0.47, 3.1, 10)).toEqual([0.5, 1, 1.5, 2, 2.5, 3]);
+  // every tick label of a log-scale loss plot is 1, 2 or 5 x 10^k
+  const labels = [
+    ...lineChart(
+      [
+        {
+          name: 'l',
+          points: [
+            [1, 31.8],
+            [50, 0.351],
+            [100, 0.0487],
+          ],
+        },
+      ],
+      { logY: true },
+    ).matchAll(/text-anchor="end">([^<]+)</g),
+  ].map((m) => Number(m[1]));
+  expect(labels.length).toBeGreaterThanOrEqual(3);
+  for (const v of labels) expect([1, 2, 5]).toContain(Number((v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(6)));
 });
 
 test('side by side resizes panels to the first one', () => {

@@ -29,7 +29,8 @@ export class FreezableBatchNormalization extends tf.layers.Layer {
   /** @nocollapse */
   static className = 'FreezableBatchNormalization';
   readonly momentum: number;
-  readonly epsilon: number;
+  /** Set when weights load (DenseNet: Keras 1.001e-5, torch/timm 1e-5). */
+  epsilon: number;
   private gamma?: tf.LayerVariable;
   private beta?: tf.LayerVariable;
   private movingMean?: tf.LayerVariable;

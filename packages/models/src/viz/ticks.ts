@@ -15,7 +15,8 @@ const clean = (v: number): number => Number(v.toPrecision(12));
  *
  * @example
  * linearTicks(1, 8);        // [2, 4, 6, 8]
- * linearTicks(0.47, 3.1);   // [0.5, 1, 1.5, 2, 2.5, 3]
+ * linearTicks(0.47, 3.1);  // [1, 2, 3]
+ * linearTicks(0.47, 3.1, 10); // [0.5, 1, 1.5, 2, 2.5, 3]
  */
 export function linearTicks(lo: number, hi: number, count = 5): number[] {
   if (!(Number.isFinite(lo) && Number.isFinite(hi))) return [];
