@@ -126,7 +126,7 @@ test('a run that cannot start writes nothing: missing data, or a checkpoint from
   expect(other.code).toBe(1);
   expect(other.err).toMatch(/WEIGHTS_MISMATCH.*does not fit this model/);
   expect(fs.readFileSync(path.join(run1, 'config.json'), 'utf8')).toBe(before); // untouched
-});
+}, 400_000);
 
 test('train --preset lraspp_mobilenetv3 --size 64x48 rebuilds the preset at that size', async () => {
   const out = path.join(dir, 'lraspp');
@@ -156,7 +156,7 @@ test('train --preset lraspp_mobilenetv3 --size 64x48 rebuilds the preset at that
     height: 48,
     width: 64,
   });
-});
+}, 400_000);
 
 test('8-bit depth in a 16-bit format is rejected; --on-error skip trains on the rest and lists it; eval on two folders', async () => {
   const d = await rgbd('bits', 4);
@@ -203,7 +203,7 @@ test('8-bit depth in a 16-bit format is rejected; --on-error skip trains on the 
   const e2 = await run(['eval', '--model', model, '--rgb', path.join(d, 'rgb'), '--depth', path.join(d, 'depth'), '--backend', 'wasm']);
   expect(e2.code).toBe(1);
   expect(e2.err).toMatch(/8-bit/);
-});
+}, 400_000);
 
 test('implausible depth ranges are reported (NYU depth read from centimetres: up to 65 m)', async () => {
   const d = await rgbd('cm', 2);
@@ -222,7 +222,7 @@ test('implausible depth ranges are reported (NYU depth read from centimetres: up
   const r = await run(['train', '--config', cfg, '--quiet', '--backend', 'wasm']);
   expect(r.code).toBe(0);
   expect(r.err).toMatch(/1 depth map\(s\) look implausible[\s\S]*f0\.png: largest depth .* m is outside the plausible 0\.5-20 m/);
-});
+}, 400_000);
 
 test('predict on a folder with a bad image: fail writes nothing, skip predicts the others and lists it', async () => {
   const run1 = path.join(dir, 'run1');
@@ -258,4 +258,4 @@ test('predict on a folder with a bad image: fail writes nothing, skip predicts t
       .sort(),
   ).toEqual(['a_depth.png', 'c_depth.png']);
   expect(skip.err).toMatch(/skipped 1 of 3 image\(s\)[\s\S]*b\.jpg/);
-});
+}, 400_000);

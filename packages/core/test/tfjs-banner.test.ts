@@ -20,6 +20,9 @@ test('a fresh cpu backend prints the banner on first use; after silenceTfjsNodeB
   expect(warnings(() => new Cpu().write(new Float32Array([1]), [1], 'float32')).some((w) => BANNER.test(w))).toBe(true);
   // jest.setup.js already silenced the registered backend; silencing again is harmless
   expect(silenceTfjsNodeBanner()).toBe(true);
+  // a cpu backend the engine creates later (tfjs re-creates backends when it picks one) is silenced too
+  const fresh = (tf.engine().registryFactory.cpu.factory as () => { write(v: Float32Array, s: number[], d: string): object })();
+  expect(warnings(() => fresh.write(new Float32Array([1]), [1], 'float32')).filter((w) => BANNER.test(w))).toEqual([]);
   const prev = tf.getBackend();
   await tf.setBackend('cpu');
   try {

@@ -265,3 +265,52 @@ test.each([
   });
   model.dispose();
 });
+
+/** Every 4th channel of norm0 / norm5 gets a running variance of 1e-8, 1e-7, 1e-6 in turn (as make_reference.py). */
+function tinyVariances(weights: Map<string, WeightTensor>): Map<string, WeightTensor> {
+  for (const key of ['features.norm0.running_var', 'features.norm5.running_var']) {
+    const t = weights.get(key)!;
+    const data = Float32Array.from(t.data);
+    for (let c = 0; c < data.length; c += 4) data[c] = Math.fround(10 ** (-8 + ((c / 4) % 3)));
+    weights.set(key, { shape: t.shape, data });
+  }
+  return weights;
+}
+
+/** Largest |error| of each feature map relative to the map's largest |value|. */
+async function relativeErrors(
+  options: EncoderOptions,
+  weights: Map<string, WeightTensor>,
+  file: string,
+): Promise<{ errors: number[]; eps?: number }> {
+  const ref = readSafetensors(fs.readFileSync(path.join(__dirname, 'fixtures', file))).tensors;
+  const x = ref.get('input')!;
+  const enc = getEncoder('densenet121', options);
+  const input = tf.input({ shape: x.shape.slice(1) });
+  const model = tf.model({ inputs: input, outputs: enc.build(input).map((f) => f.tensor) });
+  const report = await loadWeights(enc, writeSafetensors(weights));
+  const outs = tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor[]).map((t) => t.dataSync()));
+  model.dispose();
+  const errors = outs.map((o, i) => {
+    const r = ref.get(`out${i}`)!.data;
+    let maxErr = 0;
+    let maxRef = 0;
+    for (let j = 0; j < r.length; j++) {
+      maxErr = Math.max(maxErr, Math.abs(o[j] - r[j]));
+      maxRef = Math.max(maxRef, Math.abs(r[j]));
+    }
+    return maxErr / maxRef;
+  });
+  return { errors, eps: report.bnEpsilon };
+}
+
+test("DenseNet-121 with torchvision weights uses torch's BN epsilon (1e-5): matches torchvision itself with near-zero running variances", async () => {
+  const file = 'densenet121_tinyvar_torch_reference.safetensors';
+  const torchStyle = await relativeErrors({}, tinyVariances(fill(densenet121Shapes())), file);
+  expect(torchStyle.eps).toBe(1e-5);
+  for (const e of torchStyle.errors) expect(e).toBeLessThan(2e-5);
+  // the same weights with Keras' epsilon forced: 5e-4..1e-3 relative error at every feature map (what the test catches)
+  const keras = await relativeErrors({ bnEpsilon: 1.001e-5 }, tinyVariances(fill(densenet121Shapes())), file);
+  expect(keras.eps).toBeUndefined();
+  expect(Math.max(...keras.errors)).toBeGreaterThan(1e-4);
+});
