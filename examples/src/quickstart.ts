@@ -146,8 +146,7 @@ async function main(): Promise<void> {
     tf.dispose([x, p]);
     pictures.push(
       ...(await writeDepthOutputs(path.join(out, 'predictions'), `test_${i}`, d, s.width, s.height, {
-        colormap: 'turbo',
-        sideBySide: true,
+        sideBySide: true, // the labelled figure, in the default colour map (turbo), as `depthblocks predict` writes
         rgb: { rgb: s.rgb, width: s.width, height: s.height },
         groundTruth: { depth: s.depth, width: s.width, height: s.height },
       })),
@@ -166,10 +165,12 @@ async function main(): Promise<void> {
   say(`\n${table}`);
   say(`Look in ${out}:`);
   say(`  metrics.md               the table above (constant predictor, before and after training)`);
-  say(`  predictions/*_compare.png RGB | predicted depth | ground truth (turbo colours, same scale)`);
+  say(`  predictions/*_compare.png RGB | prediction | ground truth | error, labelled, colour bars in metres`);
   say(`  predictions/*_depth.png   predicted depth as 16-bit PNG in millimetres`);
   say(`  loss.png / loss.svg       the training loss curve;  log.jsonl  every step's loss`);
-  say(`  model/                    the trained model (tfjs format): depthblocks predict --model ${path.join(out, 'model')} <images>`);
+  say(
+    `  model/                    the trained model (tfjs format): npx depthblocks predict --model ${path.relative(process.cwd(), path.join(out, 'model')) || '.'} <images>`,
+  );
   say(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 

@@ -7,26 +7,49 @@ function duration(s: number): string {
   return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
 }
 
+/** Where progress goes and how often (tests set these; by default stderr, its TTY-ness and the clock). */
+export interface ProgressSink {
+  tty?: boolean;
+  write?: (text: string) => void;
+  now?: () => number;
+  /** Not on a terminal: at most one line per this many milliseconds (default 10 s), plus the first and last step. */
+  everyMs?: number;
+}
+
+/**
+ * On a terminal: one line redrawn in place. Not on a terminal (CI, logs, `| tee`): plain lines, throttled to one
+ * every 10 s plus the first and the last step, so a long step never leaves the log silent. `false`: nothing.
+ */
 export class Progress {
   private readonly sink: ((line: string) => void) | null;
   private readonly tty: boolean;
-  private lastPrint = 0;
+  private readonly write: (text: string) => void;
+  private readonly now: () => number;
+  private readonly everyMs: number;
+  private lastPrint = -Infinity;
+  private readonly custom: boolean;
 
   constructor(
     option: boolean | ((line: string) => void) | undefined,
     private readonly totalSteps: number,
     private readonly epochs: number,
+    out: ProgressSink = {},
   ) {
-    this.tty = Boolean(process.stderr.isTTY);
+    this.tty = out.tty ?? Boolean(process.stderr.isTTY);
+    this.write = out.write ?? ((t) => void process.stderr.write(t));
+    this.now = out.now ?? Date.now;
+    this.everyMs = out.everyMs ?? 10_000;
+    this.custom = typeof option === 'function';
     if (typeof option === 'function') this.sink = option;
-    else if (option === false || (option === undefined && !this.tty)) this.sink = null;
-    else this.sink = (line) => process.stderr.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
+    else if (option === false) this.sink = null;
+    else this.sink = (line) => this.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
   }
 
   step(r: StepRecord, elapsed: number, samples: number): void {
     if (!this.sink) return;
-    const now = Date.now();
-    if (this.tty === false && typeof this.sink !== 'function' && now - this.lastPrint < 2000 && r.step !== this.totalSteps) return;
+    const now = this.now();
+    const first = this.lastPrint === -Infinity;
+    if (!this.custom && !this.tty && !first && now - this.lastPrint < this.everyMs && r.step !== this.totalSteps) return;
     this.lastPrint = now;
     const terms = Object.entries(r.terms)
       .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
@@ -44,10 +67,10 @@ export class Progress {
   note(line: string): void {
     if (!this.sink) return;
     this.sink(line);
-    if (this.tty && typeof this.sink !== 'function') process.stderr.write('\n');
+    if (this.tty && !this.custom) this.write('\n');
   }
 
   done(): void {
-    if (this.sink && this.tty) process.stderr.write('\n');
+    if (this.sink && this.tty && !this.custom) this.write('\n');
   }
 }
