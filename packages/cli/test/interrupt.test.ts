@@ -102,7 +102,7 @@ test('SIGINT -> checkpoint at the current step, exit 130 with a resume hint; res
   expect(stoppedAt).toBeGreaterThanOrEqual(1);
   expect(stoppedAt).toBeLessThan(N / BATCH);
   expect(m![2]).toBe(path.join(runB, 'checkpoint.safetensors'));
-  expect(stderr).toMatch(/resume: run the same command again .*:\n  depthblocks train --config .*b\.json --quiet/);
+  expect(stderr).toMatch(/resume: run the same command again .*:\n {2}depthblocks train --config .*b\.json --quiet/);
   expect(fs.existsSync(path.join(runB, 'model'))).toBe(false); // stopped: nothing but the checkpoint and the log
 
   // the pipe becomes the plain file it stands for; resume, and an uninterrupted run for reference

@@ -28,7 +28,6 @@ const fonts: Partial<Record<keyof typeof FONT_FILES, Font>> = {};
 export function bundledFont(weight: 'normal' | 'bold' = 'normal'): Font {
   let f = fonts[weight];
   if (!f) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const opentype = require('opentype.js') as { parse(b: ArrayBuffer): Font };
     const bytes = fs.readFileSync(require.resolve(FONT_FILES[weight]));
     f = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);

@@ -80,7 +80,8 @@ test('truncateLog keeps records up to the step (and cuts a half-written last lin
 test('a non-finite loss before any checkpoint says so (not "the last checkpoint is the last good state")', async () => {
   const nanAt = (n: number) => {
     let calls = 0;
-    return (t: tf.Tensor4D, p: tf.Tensor4D, m?: tf.Tensor4D) => (++calls === n ? (tf.mul(l1Loss(t, p, m), NaN) as tf.Scalar) : l1Loss(t, p, m));
+    return (t: tf.Tensor4D, p: tf.Tensor4D, m?: tf.Tensor4D) =>
+      ++calls === n ? (tf.mul(l1Loss(t, p, m), NaN) as tf.Scalar) : l1Loss(t, p, m);
   };
   const { model } = tinyModel(4);
   const ckpt = path.join(dir, 'nan.safetensors');
