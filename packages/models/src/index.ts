@@ -49,7 +49,7 @@ export { predictImage } from './predict-image';
 export type { PredictImageOptions, ImageDepth } from './predict-image';
 export { workingSize, trainingSize, resizeRgbToUnit, DEFAULT_MAX_SIZE } from './working-size';
 export type { WorkingSizeOptions } from './working-size';
-export { estimateForwardMemory, checkForwardMemory, formatBytes, WASM_HEAP_LIMIT } from './memory';
+export { estimateForwardMemory, checkForwardMemory, formatBytes, WASM_HEAP_LIMIT, WASM_PASS_BUDGET } from './memory';
 export type { ForwardMemoryEstimate, MemoryCheckOptions } from './memory';
 export { fileIO, saveDepthModel, loadDepthModel } from './io-node';
 // Whole-model weight files. Portable: loadModelWeightsFromBytes, encodeModelWeights (and loadModelWeights for

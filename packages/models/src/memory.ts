@@ -11,12 +11,19 @@ import { DepthblocksError, tf } from '@depthblocks/core';
 
 /** wasm32's address space: the wasm backend's heap can never grow past 4 GiB. */
 export const WASM_HEAP_LIMIT = 4 * 1024 ** 3;
+/**
+ * What a forward pass may use on wasm: 2 GiB. Past that, stock tfjs-backend-wasm kernels fail on heap offsets
+ * above 2 GB ("Invalid typed array length") although the heap itself could grow to 4 GiB (measured: a
+ * ResNet-18 U-Net pass at 4000x3000, estimated 2.5 GB, fails in Concat).
+ */
+export const WASM_PASS_BUDGET = 2 * 1024 ** 3;
 
 /** What {@link estimateForwardMemory} finds. */
 export interface ForwardMemoryEstimate {
   /** Peak bytes of activations alive at once (float32), input included. */
   activations: number;
-  /** The largest single layer's scratch bytes (convolution indirection buffers). */
+  /** The largest single layer's scratch bytes: convolution indirection buffers, or one more output for the
+   * temporaries of layers made of several ops (batch norm, activations). */
   scratch: number;
   /** activations + scratch: what a pass adds to the memory in use (weights are already there). */
   bytes: number;
@@ -73,6 +80,7 @@ export function estimateForwardMemory(model: tf.LayersModel, shape: [number, num
     }
     outputs.forEach((t, i) => shapes.set(t.id, outShapes[i] ?? t.shape));
     const outBytes = outShapes.reduce((s, o) => s + prod(o) * 4, 0);
+    scratch = Math.max(scratch, outBytes);
     const cfg = layer.getConfig() as { kernelSize?: number | number[] };
     if (cfg.kernelSize !== undefined && /Conv/.test(layer.getClassName())) {
       const k = Array.isArray(cfg.kernelSize) ? cfg.kernelSize[0] * (cfg.kernelSize[1] ?? cfg.kernelSize[0]) : cfg.kernelSize ** 2;
@@ -119,19 +127,18 @@ export function checkForwardMemory(model: tf.LayersModel, shape: [number, number
   let limit = options.limit;
   if (limit === undefined) {
     if (tf.getBackend() !== 'wasm') return;
-    limit = WASM_HEAP_LIMIT - tf.memory().numBytes;
+    limit = WASM_PASS_BUDGET - tf.memory().numBytes;
   }
   const e = estimateForwardMemory(model, shape);
   const passes = options.passes ?? 1;
   // the first pass's output stays while the second pass runs
   const out = model.outputs.reduce((s, t) => s + prod([shape[0], ...t.shape.slice(1)].map((v, i) => (v == null ? shape[i] : v))) * 4, 0);
   const need = e.bytes + (passes - 1) * out;
-  // keep a margin for the allocator's fragmentation and the kernels' own buffers
-  if (need > 0.8 * limit) {
+  if (need > limit) {
     throw new DepthblocksError(
       'OUT_OF_MEMORY',
       `${options.what ?? 'A forward pass'} at ${shape[1]}x${shape[2]} (batch ${shape[0]}) needs about ${formatBytes(need)} ` +
-        `(peak at layer ${e.peakLayer}), more than the ${formatBytes(limit)} the wasm backend can still use (wasm is limited to 4 GB). ` +
+        `(peak at layer ${e.peakLayer}), more than the ${formatBytes(limit)} the wasm backend can still use (wasm is limited to 4 GB; passes over 2 GB fail in tfjs' kernels). ` +
         'Predict at a working resolution (predictImage with maxSize, CLI --max-size N or --size WxH), tile the image (--tile), ' +
         'lower the batch size, or install @tensorflow/tfjs-node, which has no such limit.',
       { need, limit, shape, peakLayer: e.peakLayer },

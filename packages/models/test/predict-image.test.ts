@@ -13,6 +13,7 @@ import {
   resizeRgbToUnit,
   workingSize,
   WASM_HEAP_LIMIT,
+  WASM_PASS_BUDGET,
 } from '../src';
 
 beforeAll(async () => {
@@ -61,6 +62,9 @@ test('the memory estimate grows with the pixels and refuses a 4000x3000 pass on 
   // the first convolution's output alone is 64 x 1500 x 2000 floats = 768 MB; the estimate is at least that
   const photo = estimateForwardMemory(model, [1, 3000, 4000, 3]);
   expect(photo.bytes).toBeGreaterThan(768e6);
+  // over the wasm budget, so predict below refuses before running (it never starts the 2.5 GB pass)
+  expect(photo.bytes).toBeGreaterThan(WASM_PASS_BUDGET);
+  expect(estimateForwardMemory(model, [1, 1500, 2000, 3]).bytes).toBeLessThan(WASM_PASS_BUDGET / 2);
   expect(() => checkForwardMemory(model, [1, 3000, 4000, 3], { limit: 1e9 })).toThrow(/needs about .* GB/);
   if (tf.getBackend() === 'wasm') {
     const before = tf.memory().numTensors;
