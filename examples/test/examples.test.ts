@@ -18,7 +18,8 @@ function run(example: string, args: string[]): { status: number | null; out: str
     {
       cwd: root,
       encoding: 'utf8',
-      timeout: 300_000,
+      // a guard against a hang, not a speed check: DenseDepth-169 examples took over 5 minutes on a loaded 2-core box
+      timeout: 1_200_000,
       env: { ...process.env, DEPTHBLOCKS_BACKEND: 'wasm' },
     },
   );
