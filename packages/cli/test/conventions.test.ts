@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { setupTestBackend } from '@depthblocks/core';
 import { encodeDepthPng, encodeGreyPng, encodeRgb, renderSyntheticSample } from '@depthblocks/datasets';
-import { COMMANDS, exitCodeOf, formatError, helpText, main, runMerge } from '../src';
+import { checkRunConfig, COMMANDS, exitCodeOf, formatError, helpText, main, parseFlags, runMerge } from '../src';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-conv-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -78,12 +78,86 @@ test('usage errors exit 2, runtime errors 1; a bad colour map is refused before 
   const out = path.join(dir, 'never');
   const r = await run(['predict', '--model', path.join(dir, 'no-model'), '--colormap', 'foo', '--output', out, dir]);
   expect(r.code).toBe(2);
-  expect(r.err).toMatch(/Unknown colour map "foo": use one of turbo, viridis, plasma, gray/);
+  expect(r.err).toMatch(/--colormap foo: expected one of "turbo", "viridis", "plasma", "gray", got string "foo"/);
+  expect((await run(['predict', '--model', 'm', '--colormap', 'virdis', dir])).err).toMatch(/\(did you mean "viridis"\?\)/);
   expect(fs.existsSync(out)).toBe(false);
   const missing = await run(['ablate', '--config', path.join(dir, 'missing.json')]);
   expect(missing.code).toBe(1);
   expect(missing.err).toMatch(/Ablation config not found: .*missing\.json/);
   expect(missing.err).not.toMatch(/ENOENT/);
+});
+
+test('the new flags are rows of the flag table: each belongs to its commands and its value is checked by a schema', async () => {
+  // run-config fields: train.checkpointEvery, onError
+  expect(parseFlags('train', ['--checkpoint-every', '5', '--on-error', 'skip']).patch).toEqual({
+    train: { checkpointEvery: 5 },
+    onError: 'skip',
+  });
+  const onError = await run(['train', '--synthetic', '4', '--on-error', 'maybe']);
+  expect([onError.code, onError.err]).toEqual([
+    2,
+    expect.stringMatching(/--on-error maybe: expected one of "fail", "skip", got string "maybe" \(it sets onError\)/),
+  ]);
+  expect((await run(['train', '--checkpoint-every=-1'])).err).toMatch(
+    /--checkpoint-every -1: must be >= 0, got number -1 \(it sets train.checkpointEvery\)/,
+  );
+  expect((await run(['train', '--checkpoint-every', '2.5'])).code).toBe(2);
+  expect(() => checkRunConfig({ model: 'unet_resnet34', data: {}, onError: 'skpi' }, 't.json')).toThrow(
+    /onError: expected one of "fail", "skip", got string "skpi" \(did you mean "skip"\?\)/,
+  );
+  // flags with their own schema: parsed values
+  expect(parseFlags('predict', ['--size', '640x480', '--tile', '--colormap', 'gray']).options).toEqual({
+    size: [480, 640],
+    colormap: 'gray',
+  });
+  expect(parseFlags('predict', ['--max-size', '320', '--ply', '500,500,320,240']).options).toEqual({
+    'max-size': 320,
+    ply: { fx: 500, fy: 500, cx: 320, cy: 240 },
+  });
+  expect(parseFlags('eval', ['--rgb', 'a', '--depth', 'b', '--depth-scale', '1/256', '--shard', '1/4']).options).toEqual({
+    rgb: 'a',
+    depth: 'b',
+    'depth-scale': 1 / 256,
+    shard: [1, 4],
+  });
+  expect(parseFlags('eval', ['--depth-scale', '0.001']).options['depth-scale']).toBe(0.001);
+  for (const [args, message] of [
+    [['predict', '--max-size', '16'], /--max-size 16: must be >= 32, got number 16/],
+    [['predict', '--size', '64'], /--size 64: expected WxH \(width x height in pixels\), e.g. 64x48, got "64"/],
+    [['predict', '--ply', '1,2,3'], /--ply 1,2,3: expected FX,FY,CX,CY \(four numbers, pixels\), got "1,2,3"/],
+    [['eval', '--depth-scale', '0'], /--depth-scale 0: must be > 0, got number 0/],
+    [['eval', '--depth-scale', 'mm'], /--depth-scale mm: expected number, got string "mm"/],
+    [['eval', '--shard', '4/4'], /--shard 4\/4: A shard is "i\/N" with 0 <= i < N/],
+    [['train', '--synthetic', '0'], /--synthetic 0: must be > 0, got number 0/],
+    [['eval', '--rgb', 'a'], /--rgb DIR and --depth DIR go together/],
+  ] as [string[], RegExp][]) {
+    const r = await run(args);
+    expect([args, r.code, r.err]).toEqual([args, 2, expect.stringMatching(message)]);
+  }
+  // each flag belongs to its commands only
+  for (const [cmd, flag] of [
+    ['info', '--on-error'],
+    ['ablate', '--on-error'],
+    ['train', '--tile'],
+    ['train', '--max-size'],
+    ['predict', '--checkpoint-every'],
+    ['predict', '--rgb'],
+    ['train', '--depth-scale'],
+  ]) {
+    const r = await run([cmd, flag, '1']);
+    expect([cmd, flag, r.code, r.err]).toEqual([
+      cmd,
+      flag,
+      2,
+      expect.stringMatching(new RegExp(`Unknown option '${flag}' for 'depthblocks ${cmd}'`)),
+    ]);
+  }
+  // the same flag name, a meaning per command
+  expect(helpText('train')).toMatch(/--size WxH +synthetic image size and train input size/);
+  expect(helpText('predict')).toMatch(/--size WxH +exact working resolution/);
+  expect(helpText('predict')).toMatch(/--max-size N +long side of the working resolution/);
+  expect(helpText('eval')).toMatch(/--depth-scale S +metres per depth PNG unit/);
+  expect(helpText('train')).not.toMatch(/--tile|--max-size|--rgb/);
 });
 
 test('eval merge names the file it cannot read', () => {
