@@ -12,8 +12,6 @@ import { COLORMAPS, parseShard } from '@depthblocks/models';
 import { runConfigSchema } from './run-config';
 import { UsageError } from './usage';
 
-export { UsageError } from './usage';
-
 export type Command = 'train' | 'eval' | 'predict' | 'convert' | 'ablate' | 'info';
 
 /** One flag. */

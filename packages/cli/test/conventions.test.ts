@@ -152,6 +152,13 @@ test('the new flags are rows of the flag table: each belongs to its commands and
       expect.stringMatching(new RegExp(`Unknown option '${flag}' for 'depthblocks ${cmd}'`)),
     ]);
   }
+  // a data spec from flags replaces the config's (not merged key by key into an nyu-bts spec)
+  const withList = path.join(dir, 'with-list.json');
+  fs.writeFileSync(withList, JSON.stringify({ model: tiny, data: { test: { type: 'nyu-bts', listFile: 'list.txt' } } }));
+  const replaced = await run(['eval', '--config', withList, '--rgb', 'r', '--depth', 'd', '--model', path.join(dir, 'no-model')]);
+  expect(replaced.code).toBe(1);
+  expect(replaced.err).not.toMatch(/INVALID_CONFIG|listFile/);
+  expect(replaced.err).toMatch(/no-model/);
   // the same flag name, a meaning per command
   expect(helpText('train')).toMatch(/--size WxH +synthetic image size and train input size/);
   expect(helpText('predict')).toMatch(/--size WxH +exact working resolution/);
