@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { setupTestBackend } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { encodeDepthPng, encodeGreyPng, encodeRgb, renderSyntheticSample } from '@depthblocks/datasets';
 import { checkRunConfig, COMMANDS, exitCodeOf, formatError, helpText, main, parseFlags, runMerge } from '../src';
 

@@ -2,7 +2,8 @@
  * Big photos: the working resolution, area downscaling, the forward-pass memory estimate that refuses a pass
  * wasm cannot hold (OUT_OF_MEMORY instead of a hang), and predictImage (whole image and tiles) at the photo's size.
  */
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import {
   checkForwardMemory,
   createDepthModel,

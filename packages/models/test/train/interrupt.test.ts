@@ -6,7 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { setupTestBackend, tf } from '@depthblocks/core';
+import { tf } from '@depthblocks/core';
+import { setupTestBackend } from '@depthblocks/backend';
 import { readCheckpoint, train, truncateLog } from '../../src/train';
 import { l1Loss, tinyModel, toyData, weightsOf } from './helpers';
 
