@@ -1,13 +1,5 @@
 /** One depth normalisation: hand-computed values, and the tensor and typed-array paths agree on every pixel. */
-import {
-  checkDepthNormalization,
-  depthToTarget,
-  Rng,
-  targetRange,
-  targetToDepth,
-  tf,
-  type DepthNormalization,
-} from '../src';
+import { checkDepthNormalization, depthToTarget, Rng, targetRange, targetToDepth, tf, type DepthNormalization } from '../src';
 
 beforeAll(async () => {
   // core cannot use @depthblocks/backend (it depends on core): tfjs' cpu backend, whose ops are the reference ones

@@ -17,7 +17,9 @@ import {
   type ProtocolOptions,
 } from '@depthblocks/metrics';
 import type { DepthModel } from './create-model';
-import { predict } from './predict';
+import type { ExportOnnxOptions } from './onnx/export';
+import type { LoadOnnxOptions, OnnxModel } from './onnx/runtime';
+import { openPredictor, type InferenceRuntime } from './runtime-choice';
 import { workingSize } from './working-size';
 
 /** A registered evaluation protocol (@depthblocks/metrics' listProtocols: the NYU and KITTI ones, 'diw', or your own). */
@@ -42,6 +44,10 @@ export interface EvaluateOptions {
   limit?: number;
   /** Called after each image with its own metrics (null when it had no valid pixel). */
   onImage?: (index: number, sample: Sample, metrics: Record<string, number> | null) => void;
+  /** 'tfjs' (default) or 'onnx': the forward passes in ONNX Runtime (an OnnxModel always uses it). */
+  runtime?: InferenceRuntime;
+  /** ONNX Runtime settings of runtime 'onnx' (threads, ORT module, export options). */
+  onnx?: LoadOnnxOptions & { export?: ExportOnnxOptions };
 }
 
 export interface EvaluationOutput {
@@ -82,46 +88,58 @@ export function sampleToInput(s: Pick<Sample, 'rgb' | 'width' | 'height'>, size?
  * const out = await evaluate(model, nyuLabeled({ file, split: 'test' }), { protocol: 'nyu-eigen', flipTTA: true });
  * console.log(toMarkdownTable([{ name: 'mine', metrics: out.result.metrics }]));
  */
-export async function evaluate(model: DepthModel | tf.LayersModel, dataset: Dataset, options: EvaluateOptions): Promise<EvaluationOutput> {
+export async function evaluate(
+  model: DepthModel | tf.LayersModel | OnnxModel,
+  dataset: Dataset,
+  options: EvaluateOptions,
+): Promise<EvaluationOutput> {
   const acc = createAccumulator(options.protocol, options.protocolOptions ?? {});
   const [si, sn] = options.shard ?? [0, 1];
   if (!(sn >= 1 && si >= 0 && si < sn))
     throw new DepthblocksError('INVALID_ARGUMENT', `shard must be [i, N] with 0 <= i < N, got [${si}, ${sn}]`);
   let done = 0;
   const skipped: EvaluationOutput['skipped'] = [];
-  for (let i = si; i < dataset.length; i += sn) {
-    if (options.limit !== undefined && done >= options.limit) break;
-    let s: Sample;
-    try {
-      s = await dataset.get(i);
-    } catch (e) {
-      if (options.onError !== 'skip' || !(e instanceof DepthblocksError) || e.code === 'INVALID_ARGUMENT') throw e;
-      skipped.push({ index: i, id: dataset.ids?.[i], message: e.message });
-      continue;
+  const predictor = await openPredictor(model, options.runtime, options.onnx);
+  try {
+    for (let i = si; i < dataset.length; i += sn) {
+      if (options.limit !== undefined && done >= options.limit) break;
+      let s: Sample;
+      try {
+        s = await dataset.get(i);
+      } catch (e) {
+        if (options.onError !== 'skip' || !(e instanceof DepthblocksError) || e.code === 'INVALID_ARGUMENT') throw e;
+        skipped.push({ index: i, id: dataset.ids?.[i], message: e.message });
+        continue;
+      }
+      let size = options.inputSize;
+      const config = model instanceof tf.LayersModel ? null : model.config;
+      if (!size && options.maxSize !== undefined && Math.max(s.width, s.height) > options.maxSize && config) {
+        const [h, w] = workingSize(config, s, { maxSize: options.maxSize });
+        size = { height: h, width: w };
+      }
+      const x = sampleToInput(s, size);
+      const pred = await predictor.predict(x, { flipTTA: options.flipTTA }).finally(() => x.dispose());
+      const [, ph, pw] = pred.shape;
+      const values = (await pred.data()) as Float32Array;
+      pred.dispose();
+      let m: Record<string, number> | null;
+      if (acc instanceof OrdinalAccumulator) {
+        if (!s.pairs) throw new DepthblocksError('INVALID_DATA', `Protocol 'diw' needs point pairs, but sample ${s.id} has none`);
+        m = { ...acc.add(values, ph, pw, s.pairs, { pairsSize: { width: s.width, height: s.height } }) } as unknown as Record<
+          string,
+          number
+        >;
+      } else {
+        m = acc.add({ gt: s.depth, width: s.width, height: s.height, pred: values, predWidth: pw, predHeight: ph }) as unknown as Record<
+          string,
+          number
+        > | null;
+      }
+      options.onImage?.(i, s, m);
+      done++;
     }
-    let size = options.inputSize;
-    if (!size && options.maxSize !== undefined && Math.max(s.width, s.height) > options.maxSize && !(model instanceof tf.LayersModel)) {
-      const [h, w] = workingSize(model.config, s, { maxSize: options.maxSize });
-      size = { height: h, width: w };
-    }
-    const x = sampleToInput(s, size);
-    const pred = predict(model, x, { flipTTA: options.flipTTA });
-    x.dispose();
-    const [, ph, pw] = pred.shape;
-    const values = (await pred.data()) as Float32Array;
-    pred.dispose();
-    let m: Record<string, number> | null;
-    if (acc instanceof OrdinalAccumulator) {
-      if (!s.pairs) throw new DepthblocksError('INVALID_DATA', `Protocol 'diw' needs point pairs, but sample ${s.id} has none`);
-      m = { ...acc.add(values, ph, pw, s.pairs, { pairsSize: { width: s.width, height: s.height } }) } as unknown as Record<string, number>;
-    } else {
-      m = acc.add({ gt: s.depth, width: s.width, height: s.height, pred: values, predWidth: pw, predHeight: ph }) as unknown as Record<
-        string,
-        number
-      > | null;
-    }
-    options.onImage?.(i, s, m);
-    done++;
+  } finally {
+    await predictor.release();
   }
   return { protocol: options.protocol, result: acc.result(), state: acc.toJSON(), shard: options.shard, samples: done, skipped };
 }

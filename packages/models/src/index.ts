@@ -69,3 +69,8 @@ export { evaluate, mergeEvaluations, parseShard, sampleToInput, constantBaseline
 export type { EvaluateOptions, EvaluationOutput, EvalProtocol } from './evaluate';
 export * from './viz';
 export { skimageResizeTensor } from './scale-up';
+// ONNX export and the ONNX Runtime path.
+export * from './onnx';
+export { writeOnnx, loadOnnxFile } from './onnx/files-node';
+export { openPredictor } from './runtime-choice';
+export type { InferenceRuntime, Predictor } from './runtime-choice';

@@ -6,6 +6,7 @@
 import { DepthblocksError, tf } from '@depthblocks/core';
 import type { DepthModel } from './create-model';
 import { predict } from './predict';
+import { OnnxModel } from './onnx/runtime';
 import { resizeRgbToUnit, workingSize, type WorkingSizeOptions } from './working-size';
 
 /** Options of {@link predictImage}. */
@@ -65,7 +66,8 @@ function median(v: number[]): number {
 }
 
 /**
- * Predicts depth (metres) for an 8-bit RGB image of any size, at the image's size.
+ * Predicts depth (metres) for an 8-bit RGB image of any size, at the image's size. `dm` may also be an
+ * {@link OnnxModel} (ONNX Runtime), with the same working size, tiles and result.
  *
  * @example
  * const img = await decodeRgb(fs.readFileSync('photo.jpg'));             // 4000x3000
@@ -73,21 +75,37 @@ function median(v: number[]): number {
  * // depth.length === 4000 * 3000; workingSize e.g. [480, 640]
  */
 export async function predictImage(
-  dm: DepthModel,
+  dm: DepthModel | OnnxModel,
   image: { rgb: Uint8Array; width: number; height: number },
   options: PredictImageOptions = {},
 ): Promise<ImageDepth> {
   const { rgb, width: W, height: H } = image;
   if (!(Number.isInteger(W) && Number.isInteger(H) && W > 0 && H > 0) || rgb.length !== W * H * 3)
     throw new DepthblocksError('SHAPE_MISMATCH', `image: rgb has ${rgb.length} bytes, expected ${W}x${H}x3`);
+  if (!dm.config) {
+    throw new DepthblocksError(
+      'INVALID_ARGUMENT',
+      'predictImage: this ONNX model records no depthblocks config (it was exported from a bare tf.LayersModel), so its ' +
+        'working size is unknown; export the DepthModel instead (exportOnnx(dm)), or resize the image yourself and call predict()',
+    );
+  }
   const [th, tw] = workingSize(dm.config, image, options);
   const flipTTA = options.flipTTA ?? false;
+  // at the working size as DenseDepth's scale_up does (see predict's outputSize), then to `[oh, ow]`
+  const forward = async (x: tf.Tensor4D, oh: number, ow: number): Promise<tf.Tensor4D> => {
+    const o = { flipTTA, outputSize: 'input' as const };
+    let y: tf.Tensor4D;
+    try {
+      y = dm instanceof OnnxModel ? await predict(dm, x, o) : predict(dm, x, o);
+    } finally {
+      x.dispose();
+    }
+    const r = resizeDepth(y, oh, ow);
+    if (r !== y) y.dispose();
+    return r;
+  };
   // whole image at the working size
-  const whole = tf.tidy(() => {
-    const x = toInput(rgb, W, H, tw, th);
-    // at the working size as DenseDepth's scale_up does (see predict's outputSize), then to the photo's size
-    return resizeDepth(predict(dm, x, { flipTTA, outputSize: 'input' }), H, W);
-  });
+  const whole = await forward(toInput(rgb, W, H, tw, th), H, W);
   const global = (await whole.data()) as Float32Array;
   whole.dispose();
   if (!options.tile || (W <= tw && H <= th)) return { depth: global, width: W, height: H, workingSize: [th, tw], tiles: 1 };
@@ -110,14 +128,15 @@ export async function predictImage(
   const batchSize = options.batchSize ?? 4;
   for (let b = 0; b < tiles.length; b += batchSize) {
     const group = tiles.slice(b, b + batchSize);
-    const out = tf.tidy(() => {
+    const batch = tf.tidy(() => {
       const crops = group.map(([y0, x0]) => {
         const crop = new Uint8Array(th * tw * 3);
         for (let y = 0; y < th; y++) crop.set(rgb.subarray(((y0 + y) * W + x0) * 3, ((y0 + y) * W + x0 + tw) * 3), y * tw * 3);
         return toInput(crop, tw, th, tw, th);
       });
-      return resizeDepth(predict(dm, tf.concat(crops, 0) as tf.Tensor4D, { flipTTA, outputSize: 'input' }), th, tw);
+      return tf.concat(crops, 0) as tf.Tensor4D;
     });
+    const out = await forward(batch, th, tw);
     const d = (await out.data()) as Float32Array;
     out.dispose();
     group.forEach(([y0, x0], k) => {

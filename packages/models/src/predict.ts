@@ -2,6 +2,9 @@ import { tf, DepthblocksError, checkRank, targetToDepth, type DepthNormalization
 import type { DepthModel } from './create-model';
 import { checkForwardMemory } from './memory';
 import { skimageResizeTensor } from './scale-up';
+import type { ExportOnnxOptions } from './onnx/export';
+import { OnnxModel, type LoadOnnxOptions } from './onnx/runtime';
+import { predictOnnx } from './onnx/predict-onnx';
 
 /** Options of {@link predict}. */
 export interface PredictOptions {
@@ -17,6 +20,10 @@ export interface PredictOptions {
   outputSize?: 'model' | 'input';
   /** Images per forward pass (default 4). */
   batchSize?: number;
+  /** 'tfjs' (default) or 'onnx': the forward pass in ONNX Runtime (predict then returns a Promise). */
+  runtime?: 'tfjs' | 'onnx';
+  /** ONNX Runtime settings of runtime 'onnx': threads, the ORT module, export options. */
+  onnx?: LoadOnnxOptions & { export?: ExportOnnxOptions };
 }
 
 /**
@@ -24,11 +31,34 @@ export interface PredictOptions {
  * 0.5 * (f(x) + flip(f(flip(x)))) where flip mirrors the width axis. `rgb` is [H, W, C] or
  * [N, H, W, C] with values in [0, 1]. Returns [N, H', W', 1] metres (the caller disposes it).
  *
+ * With `runtime: 'onnx'` (or an {@link OnnxModel}) the forward pass runs in ONNX Runtime and the result is a
+ * Promise (see predictOnnx).
+ *
  * @example
  * const dm = createDepthModel(denseDepth169());
  * const metres = predict(dm, rgb, { flipTTA: true, outputSize: 'input' });
+ * const same = await predict(await loadOnnxModel(await exportOnnx(dm)), rgb, { flipTTA: true, outputSize: 'input' });
  */
-export function predict(model: DepthModel | tf.LayersModel, rgb: tf.Tensor3D | tf.Tensor4D, options: PredictOptions = {}): tf.Tensor4D {
+export function predict(
+  model: DepthModel | tf.LayersModel,
+  rgb: tf.Tensor3D | tf.Tensor4D,
+  options?: PredictOptions & { runtime?: 'tfjs' },
+): tf.Tensor4D;
+export function predict(
+  model: OnnxModel | DepthModel | tf.LayersModel,
+  rgb: tf.Tensor3D | tf.Tensor4D,
+  options: PredictOptions & { runtime: 'onnx' },
+): Promise<tf.Tensor4D>;
+export function predict(model: OnnxModel, rgb: tf.Tensor3D | tf.Tensor4D, options?: PredictOptions): Promise<tf.Tensor4D>;
+export function predict(
+  model: OnnxModel | DepthModel | tf.LayersModel,
+  rgb: tf.Tensor3D | tf.Tensor4D,
+  options: PredictOptions = {},
+): tf.Tensor4D | Promise<tf.Tensor4D> {
+  if (model instanceof OnnxModel || options.runtime === 'onnx') return predictOnnx(model, rgb, options);
+  if (options.runtime !== undefined && options.runtime !== 'tfjs') {
+    throw new DepthblocksError('INVALID_ARGUMENT', `predict: runtime must be 'tfjs' or 'onnx', got ${JSON.stringify(options.runtime)}`);
+  }
   const layers = model instanceof tf.LayersModel ? model : model.model;
   const depth = options.depth ?? (model instanceof tf.LayersModel ? { kind: 'none' as const } : model.config.depth);
   const batchSize = options.batchSize ?? 4;
