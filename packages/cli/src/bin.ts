@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `depthblocks` command: train, eval, predict, ablate, info. `depthblocks <command> --help`.
+ * The `depthblocks` command: train, eval, predict, convert, export, ablate, info. `depthblocks <command> --help`.
  * `main()` runs one command: it returns 2 after printing a usage error (bad flags), and throws other errors;
  * `runCli()` (what the installed `depthblocks` runs) turns those into exit code 1 (one line, no stack trace)
  * and SIGINT/SIGTERM into a clean stop (130/143).
  */
 import * as fs from 'fs';
 import { DepthblocksError, silenceTfjsNodeBanner, type Intrinsics } from '@depthblocks/core';
-import { listPresets, type ColormapName } from '@depthblocks/models';
+import { listPresets, type ColormapName, type InferenceRuntime } from '@depthblocks/models';
 import { readAblationConfig, runAblation } from './commands/ablate';
 import { formatEvalSummary, formatResult, runEval, runMerge } from './commands/eval';
 import { formatInfo, runInfo } from './commands/info';
 import { runConvert } from './commands/convert';
+import { runExport } from './commands/export';
+import { shardFromEnvironment } from './shard';
 import { runPredict } from './commands/predict';
 import { runTrain } from './commands/train';
 import { flagHelp, parseFlags, type Command, type ParsedFlags } from './flags';
@@ -28,6 +30,7 @@ Commands:
   eval      evaluate a saved model under a protocol (NYU, KITTI, DIW); folders, shards and merge
   predict   images -> depth PNGs (16-bit mm and colour), comparison figures, point clouds
   convert   a weight file (e.g. DenseDepth's nyu.h5) into a model folder or another weight format
+  export    a saved model -> ONNX (runs in ONNX Runtime: Node, Python, C++, browsers)
   ablate    run config variants on the same data and seed; table and plots
   info      backend, threads, registered encoders, decoders, losses, datasets, protocols, presets
 
@@ -38,12 +41,12 @@ Exit codes: 0 done, 1 error, 2 usage error (bad flags), 130/143 stopped by SIGIN
 const USAGE: Record<Command, string> = {
   train: 'Usage: depthblocks train [--config run.json] [options]\n\nOptions (override the config):',
   eval:
-    'Usage: depthblocks eval --model DIR --config run.json [options]\n' +
-    '       depthblocks eval --model DIR --rgb DIR --depth DIR [--protocol P] [options]\n' +
+    'Usage: depthblocks eval --model DIR|FILE.onnx --config run.json [options]\n' +
+    '       depthblocks eval --model DIR|FILE.onnx --rgb DIR --depth DIR [--protocol P] [options]\n' +
     '       depthblocks eval --preset densedepth169 --weights nyu.h5 --config run.json [options]\n' +
-    '       depthblocks eval merge SHARD.json [SHARD.json ...]\n\nOptions:',
+    '       depthblocks eval merge DIR | SHARD.json [SHARD.json ...]\n\nOptions:',
   predict:
-    'Usage: depthblocks predict --model DIR [--output DIR] IMAGE_OR_FOLDER...\n' +
+    'Usage: depthblocks predict --model DIR|FILE.onnx [--output DIR] IMAGE_OR_FOLDER...\n' +
     '       depthblocks predict --preset densedepth169 --weights nyu.h5 IMAGE_OR_FOLDER...\n\n' +
     "Writes <name>_depth.png (16-bit, millimetres, at the image's size), <name>_color.png and <name>_compare.png\n" +
     '(labelled RGB | depth panels with a colour bar in metres).\n' +
@@ -56,6 +59,11 @@ const USAGE: Record<Command, string> = {
     'Loads a weight file into a preset (or takes a saved model) and writes it as a tfjs model folder (model.json +\n' +
     'weights.bin: for --model, browsers and ONNX export) or, for a .h5 / .safetensors output, as a weight file (.h5 in\n' +
     "Keras' save_weights layout). Example: depthblocks convert --preset densedepth169 --weights nyu.h5 --output models/densedepth-nyu\nOptions:",
+  export:
+    'Usage: depthblocks export --format onnx --model DIR [--output FILE.onnx] [options]\n\n' +
+    "Writes an ONNX model (opset 17): input 'input' float32 [batch, height, width, 3] RGB in [0, 1] (preprocessing inside),\n" +
+    "output 'depth' [batch, h, w, 1] in metres; batch, height and width dynamic; the config in its metadata_props.\n" +
+    'Weights over 2 GB go to FILE.onnx.data.\nOptions:',
   ablate:
     'Usage: depthblocks ablate --config ablation.json [--output DIR]\n\n' +
     'The config: { "name", "base": <run config>, "variants": [{ "name", "patch": <partial run config> }] }.\n' +
@@ -200,7 +208,8 @@ async function runCommand(command: Command, argv: string[], options: MainOptions
     }
     case 'eval': {
       if (positionals[0] === 'merge') {
-        if (positionals.length < 2) throw usageError('eval merge needs the shard files: depthblocks eval merge s0.json s1.json ...');
+        if (positionals.length < 2)
+          throw usageError('eval merge needs the shard files or their folder: depthblocks eval merge s0.json s1.json ... | DIR');
         const merged = runMerge(positionals.slice(1));
         console.log(formatResult('merged', merged));
         if (values.out) fs.writeFileSync(String(values.out), JSON.stringify(merged, null, 2));
@@ -209,7 +218,16 @@ async function runCommand(command: Command, argv: string[], options: MainOptions
       if (positionals.length)
         throw usageError(`eval takes no positional arguments (got ${positionals.join(' ')}); did you mean 'eval merge'?`);
       const cfg = configFrom(flags);
-      const out = await runEval(cfg, { shard: o.shard as [number, number] | undefined, out: values.out as string | undefined });
+      if (o.shard === 'auto' && !values.out && !values['out-dir'])
+        throw usageError('--shard auto: each shard must write its state; add --out-dir DIR (then: depthblocks eval merge DIR)');
+      if (o.shards !== undefined && o.shard !== 'auto') throw usageError('--shards N goes with --shard auto');
+      const shard = o.shard === 'auto' ? shardFromEnvironment(process.env, o.shards as number | undefined) : o.shard;
+      const out = await runEval(cfg, {
+        shard: shard as [number, number] | undefined,
+        out: values.out as string | undefined,
+        outDir: o['out-dir'] as string | undefined,
+        runtime: o.runtime as InferenceRuntime | undefined,
+      });
       console.log(formatEvalSummary(out));
       console.log(formatResult(cfg.modelDir ?? (typeof cfg.model === 'string' ? cfg.model : 'model'), out.result));
       return 0;
@@ -218,7 +236,7 @@ async function runCommand(command: Command, argv: string[], options: MainOptions
       const preset = typeof p.model === 'string' ? p.model : undefined;
       if (!p.modelDir && !preset)
         throw usageError(
-          'predict needs --model DIR (a folder written by train, with model.json) or --preset NAME --weights FILE (e.g. --preset densedepth169 --weights nyu.h5)',
+          'predict needs --model DIR (a folder written by train, with model.json) or FILE.onnx, or --preset NAME --weights FILE (e.g. --preset densedepth169 --weights nyu.h5)',
         );
       if (preset && !p.weights) throw usageError(`predict --preset ${preset} needs --weights FILE (its weights are random otherwise)`);
       if (positionals.length === 0) throw usageError('predict needs at least one image or folder');
@@ -238,6 +256,21 @@ async function runCommand(command: Command, argv: string[], options: MainOptions
         tile: values.tile === true,
         onError: p.onError,
         backend: p.backend,
+        threads: p.threads,
+        runtime: o.runtime as InferenceRuntime | undefined,
+      });
+      return 0;
+    }
+    case 'export': {
+      if (!p.modelDir) throw usageError('export needs --model DIR (a folder written by train, with model.json)');
+      await runExport({
+        modelDir: p.modelDir,
+        format: o.format as 'onnx' | undefined,
+        output: p.output,
+        layout: o.layout as 'nhwc' | 'nchw' | undefined,
+        keepBatchNorm: values['keep-bn'] === true,
+        raw: values.raw === true,
+        fixedSize: values['fixed-size'] === true,
         threads: p.threads,
       });
       return 0;

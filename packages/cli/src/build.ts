@@ -117,9 +117,12 @@ export async function buildLoss(cfg: RunConfig, norm: DepthNormalization): Promi
   return { loss, warnings };
 }
 
-/** The [height, width] a run trains at: train.inputSize, else the model's fixed input, else undefined (as stored). */
-export function runInputSize(cfg: RunConfig, dm: DepthModel): [number, number] | undefined {
+/**
+ * The [height, width] a run trains at: train.inputSize, else the model's fixed input, else undefined (as stored).
+ * `dm` may be an OnnxModel (its config is null when it was exported from a bare tf.LayersModel).
+ */
+export function runInputSize(cfg: RunConfig, dm: { config: DepthModel['config'] | null }): [number, number] | undefined {
   if (cfg.train?.inputSize) return cfg.train.inputSize;
-  const { height, width } = dm.config.input;
+  const { height, width } = dm.config?.input ?? {};
   return height && width ? [height, width] : undefined;
 }

@@ -12,7 +12,7 @@ import { COLORMAPS, parseShard } from '@depthblocks/models';
 import { runConfigSchema } from './run-config';
 import { UsageError } from './usage';
 
-export type Command = 'train' | 'eval' | 'predict' | 'convert' | 'ablate' | 'info';
+export type Command = 'train' | 'eval' | 'predict' | 'convert' | 'export' | 'ablate' | 'info';
 
 /** One flag. */
 export interface Flag {
@@ -34,7 +34,7 @@ export interface Flag {
   help: string;
 }
 
-const ALL: Command[] = ['train', 'eval', 'predict', 'convert', 'ablate', 'info'];
+const ALL: Command[] = ['train', 'eval', 'predict', 'convert', 'export', 'ablate', 'info'];
 const RUN: Command[] = ['train', 'eval'];
 const BACKEND: Command[] = ['train', 'eval', 'predict', 'convert', 'info'];
 
@@ -65,8 +65,9 @@ const plyFlagSchema = z.string().transform((s, ctx) => {
   return { fx: k[0], fy: k[1], cx: k[2], cy: k[3] };
 });
 
-/** "i/N" -> [i, N] with 0 <= i < N. */
-const shardFlagSchema = z.string().transform((s, ctx): [number, number] => {
+/** "i/N" -> [i, N] with 0 <= i < N, or "auto" (the index and count from a job array's environment: see shard.ts). */
+const shardFlagSchema = z.string().transform((s, ctx): [number, number] | 'auto' => {
+  if (s.trim() === 'auto') return 'auto';
   try {
     return parseShard(s);
   } catch (e) {
@@ -131,7 +132,20 @@ export const FLAGS: Flag[] = [
     sets: false,
     help: 'start over even if DIR/checkpoint.safetensors exists',
   },
-  { name: 'model', arg: 'DIR', commands: ['eval', 'predict', 'convert'], path: ['modelDir'], help: 'saved model folder (model.json)' },
+  {
+    name: 'model',
+    arg: 'DIR',
+    commands: ['eval', 'predict', 'convert', 'export'],
+    path: ['modelDir'],
+    help: 'saved model folder (model.json); eval and predict also run a .onnx file from depthblocks export',
+  },
+  {
+    name: 'runtime',
+    arg: 'R',
+    commands: ['eval', 'predict'],
+    schema: z.enum(['tfjs', 'onnx']),
+    help: 'tfjs (default) | onnx: inference in ONNX Runtime (npm install onnxruntime-node; .onnx files always)',
+  },
   {
     name: 'protocol',
     arg: 'P',
@@ -166,9 +180,30 @@ export const FLAGS: Flag[] = [
     arg: 'i/N',
     commands: ['eval'],
     schema: shardFlagSchema,
-    help: 'evaluate every N-th sample from i (0-based), then merge the shards',
+    help:
+      'evaluate every N-th sample from i (0-based), then merge the shards; "auto": i and N from a Kubernetes Indexed Job ' +
+      '(JOB_COMPLETION_INDEX, with --shards N or DEPTHBLOCKS_SHARDS) or a Slurm array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT)',
+  },
+  {
+    name: 'shards',
+    arg: 'N',
+    commands: ['eval'],
+    schema: z.number().int().positive(),
+    help: 'the shard count of --shard auto on Kubernetes',
   },
   { name: 'out', arg: 'FILE', commands: ['eval'], help: 'write the result and the mergeable state as JSON' },
+  {
+    name: 'out-dir',
+    arg: 'DIR',
+    commands: ['eval'],
+    schema: z.string().min(1),
+    help: "write it as DIR/shard-<i>-of-<N>.json; 'depthblocks eval merge DIR' merges a folder exactly",
+  },
+  { name: 'format', arg: 'F', commands: ['export'], schema: z.enum(['onnx']), help: 'onnx (the only format)' },
+  { name: 'layout', arg: 'L', commands: ['export'], schema: z.enum(['nhwc', 'nchw']), help: 'nhwc (default, as the tfjs model) | nchw' },
+  { name: 'keep-bn', boolean: true, commands: ['export'], help: 'keep batch norms (default: folded into the convolutions)' },
+  { name: 'raw', boolean: true, commands: ['export'], help: "the model's raw output (default: metres, the normalisation inside)" },
+  { name: 'fixed-size', boolean: true, commands: ['export'], help: "fix height and width to the model's input size" },
   {
     name: 'no-tta',
     boolean: true,
@@ -192,6 +227,7 @@ export const FLAGS: Flag[] = [
     path: ['output'],
     help: 'a tfjs model folder, or FILE.h5 / FILE.safetensors for a weight file',
   },
+  { name: 'output', arg: 'FILE', commands: ['export'], path: ['output'], help: 'the .onnx file (default DIR/model.onnx)' },
   {
     name: 'max-size',
     arg: 'N',
@@ -230,7 +266,13 @@ export const FLAGS: Flag[] = [
   { name: 'no-compare', boolean: true, commands: ['predict'], help: 'no comparison figure' },
   { name: 'json', boolean: true, commands: ['info'], help: 'print JSON' },
   { name: 'backend', arg: 'B', commands: BACKEND, path: ['backend'], help: 'auto | tensorflow | wasm | cpu' },
-  { name: 'threads', arg: 'N', commands: BACKEND, path: ['threads'], help: 'threads of the wasm backend' },
+  {
+    name: 'threads',
+    arg: 'N',
+    commands: [...BACKEND, 'export'],
+    path: ['threads'],
+    help: 'threads of the wasm backend (and of ONNX Runtime with --runtime onnx or a .onnx model)',
+  },
   { name: 'quiet', boolean: true, commands: ['train', 'ablate'], help: 'no progress lines' },
   { name: 'version', short: 'V', boolean: true, commands: ALL, help: 'print the version' },
 ];

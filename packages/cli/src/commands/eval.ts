@@ -5,8 +5,10 @@ import { DepthblocksError } from '@depthblocks/core';
 import { setupBackend } from '@depthblocks/backend';
 import { openDataset } from '@depthblocks/datasets';
 import { toJSONReport, toMarkdownTable, type EvaluationResult } from '@depthblocks/metrics';
-import { evaluate, mergeEvaluations, type EvaluationOutput } from '@depthblocks/models';
+import { evaluate, loadOnnxFile, mergeEvaluations, type EvaluationOutput, type InferenceRuntime } from '@depthblocks/models';
 import { buildModel, runInputSize } from '../build';
+import { isOnnxFile } from '../model-source';
+import { parseShardFileName, shardFileName } from '../shard';
 import { checkRunConfig, type RunConfig } from '../run-config';
 import { datasetOnError, defaultProtocol, RunReport } from './train';
 
@@ -14,6 +16,10 @@ export interface EvalRunOptions {
   shard?: [number, number];
   /** Where to write the result JSON (and the state to merge shards). */
   out?: string;
+  /** A folder to write the result JSON to as shard-<i>-of-<N>.json (what `eval merge DIR` reads). */
+  outDir?: string;
+  /** 'tfjs' (default) or 'onnx'; a .onnx modelDir always runs on ONNX Runtime. */
+  runtime?: InferenceRuntime;
   log?: (line: string) => void;
 }
 
@@ -27,7 +33,10 @@ export async function runEval(cfg: RunConfig, opts: EvalRunOptions = {}): Promis
     );
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   await setupBackend({ backend: cfg.backend, threads: cfg.threads });
-  const dm = await buildModel(cfg);
+  if (isOnnxFile(cfg.modelDir) && opts.runtime === 'tfjs') {
+    throw new DepthblocksError('INVALID_ARGUMENT', `${cfg.modelDir} is an ONNX model: it runs on ONNX Runtime (--runtime onnx)`);
+  }
+  const dm = isOnnxFile(cfg.modelDir) ? await loadOnnxFile(cfg.modelDir, { threads: cfg.threads }) : await buildModel(cfg);
   const protocol = defaultProtocol(cfg);
   const spec =
     cfg.data.test.type === 'folders' && !cfg.data.test.dataset
@@ -46,6 +55,8 @@ export async function runEval(cfg: RunConfig, opts: EvalRunOptions = {}): Promis
     inputSize: size ? { height: size[0], width: size[1] } : undefined,
     protocolOptions: { medianScaling: cfg.eval?.medianScaling },
     onError: datasetOnError(cfg),
+    runtime: opts.runtime,
+    onnx: { threads: cfg.threads },
     onImage: () => {
       n++;
       if (n % 10 === 0) log(`evaluated ${n} images (${((1000 * n) / (performance.now() - t0)).toFixed(1)}/s)`);
@@ -53,10 +64,11 @@ export async function runEval(cfg: RunConfig, opts: EvalRunOptions = {}): Promis
   });
   report.skipped.push(...out.skipped.map((s) => s.message));
   report.lines().forEach((l) => log(l));
-  if (opts.out) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+  const outFile = opts.outDir ? path.join(opts.outDir, shardFileName(opts.shard ?? [0, 1])) : opts.out;
+  if (outFile) {
+    fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
     fs.writeFileSync(
-      opts.out,
+      outFile,
       JSON.stringify({ protocol, shard: opts.shard, samples: out.samples, result: out.result, state: out.state }, null, 2),
     );
   }
@@ -70,9 +82,42 @@ export function formatEvalSummary(out: EvaluationOutput): string {
   return `${out.samples} image(s), protocol ${out.protocol}${shard}${skipped}`;
 }
 
-/** Merges shard result files written by `eval --shard i/N --out f` into one result; errors name the file. */
+/**
+ * The shard files of a folder written by `eval --out-dir DIR`: all N of one run, or an error naming the missing
+ * ones.
+ */
+export function shardFiles(dir: string): string[] {
+  const found = fs
+    .readdirSync(dir)
+    .map((f) => [f, parseShardFileName(f)] as const)
+    .filter(([, s]) => s !== null);
+  if (found.length === 0)
+    throw new DepthblocksError('FILE_NOT_FOUND', `No shard-<i>-of-<N>.json files in ${dir} (written by eval --out-dir)`);
+  const counts = new Set(found.map(([, s]) => s![1]));
+  if (counts.size > 1) {
+    throw new DepthblocksError(
+      'INVALID_DATA',
+      `${dir} mixes runs with different shard counts (${[...counts].join(', ')}); keep one run per folder`,
+    );
+  }
+  const n = [...counts][0];
+  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !found.some(([, s]) => s![0] === i));
+  if (missing.length) {
+    throw new DepthblocksError(
+      'INVALID_DATA',
+      `${dir} has ${found.length} of ${n} shards; missing shard(s) ${missing.join(', ')} (run them, then merge)`,
+    );
+  }
+  return found.map(([f]) => path.join(dir, f)).sort();
+}
+
+/**
+ * Merges shard result files written by `eval --shard i/N --out f` (or the folders of `eval --out-dir DIR`) into
+ * one result; errors name the file.
+ */
 export function runMerge(files: string[]): EvaluationResult | ReturnType<typeof mergeEvaluations> {
-  const states = files.map((f) => {
+  const all = files.flatMap((f) => (fs.existsSync(f) && fs.statSync(f).isDirectory() ? shardFiles(f) : [f]));
+  const states = all.map((f) => {
     if (!fs.existsSync(f)) throw new DepthblocksError('FILE_NOT_FOUND', `Shard result not found: ${f}`);
     let json: { state?: unknown };
     try {

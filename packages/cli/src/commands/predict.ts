@@ -4,11 +4,13 @@ import * as path from 'path';
 import { DepthblocksError, type Intrinsics } from '@depthblocks/core';
 import { setupBackend } from '@depthblocks/backend';
 import { decodeRgb, imageSize, readFileBytes } from '@depthblocks/datasets';
-import { checkColormap, depthToPly, predictImage, writeDepthOutputs, type ColormapName, type DepthModel } from '@depthblocks/models';
-import { loadModelFrom, type ModelSource } from '../model-source';
+import { checkColormap, depthToPly, predictImage, writeDepthOutputs, type ColormapName, type InferenceRuntime } from '@depthblocks/models';
+import { openModel, type ModelSource } from '../model-source';
 
 /** The model (`modelDir`, or `preset` built at `size`, with `weights`), the images and what to write. */
 export interface PredictRunOptions extends ModelSource {
+  /** 'tfjs' (default) or 'onnx' (ONNX Runtime; threads = its intra-op threads); a .onnx modelDir always runs on it. */
+  runtime?: InferenceRuntime;
   inputs: string[];
   output: string;
   colormap?: ColormapName;
@@ -81,45 +83,50 @@ export async function runPredict(o: PredictRunOptions): Promise<{ written: strin
   }
   // the images are listed and checked before the (possibly 170 MB) weights load
   await setupBackend({ backend: o.backend, threads: o.threads });
-  const dm: DepthModel = await loadModelFrom(o, log);
+  const { model, release } = await openModel(o, o.runtime, o.threads, log);
   const written: string[] = [];
-  for (const file of files) {
-    let img;
-    try {
-      img = await decodeRgb(await readFileBytes(file, 'image'), file);
-    } catch (e) {
-      if (o.onError !== 'skip') throw e;
-      skipped.push(`${file}: ${(e as Error).message}`);
-      continue;
+  try {
+    for (const file of files) {
+      let img;
+      try {
+        img = await decodeRgb(await readFileBytes(file, 'image'), file);
+      } catch (e) {
+        if (o.onError !== 'skip') throw e;
+        skipped.push(`${file}: ${(e as Error).message}`);
+        continue;
+      }
+      const t0 = performance.now();
+      const r = await predictImage(
+        model,
+        { rgb: img.data, width: img.width, height: img.height },
+        {
+          flipTTA: o.flipTTA ?? true,
+          size: o.size,
+          maxSize: o.maxSize,
+          tile: o.tile,
+        },
+      );
+      const name = path.basename(file).replace(IMAGE, '');
+      written.push(
+        ...(await writeDepthOutputs(o.output, name, r.depth, img.width, img.height, {
+          colormap: o.colormap,
+          sideBySide: o.sideBySide ?? true,
+          rgb: { rgb: img.data, width: img.width, height: img.height },
+        })),
+      );
+      if (o.ply) {
+        const p = path.join(o.output, `${name}.ply`);
+        fs.writeFileSync(p, depthToPly(r.depth, img.data, img.width, img.height, o.ply));
+        written.push(p);
+      }
+      const how =
+        r.tiles > 1 ? `${r.tiles} tiles of ${r.workingSize[1]}x${r.workingSize[0]}` : `at ${r.workingSize[1]}x${r.workingSize[0]}`;
+      log(
+        `${file} (${img.width}x${img.height}, predicted ${how}, ${((performance.now() - t0) / 1000).toFixed(1)} s) -> ${path.join(o.output, name)}_*.png`,
+      );
     }
-    const t0 = performance.now();
-    const r = await predictImage(
-      dm,
-      { rgb: img.data, width: img.width, height: img.height },
-      {
-        flipTTA: o.flipTTA ?? true,
-        size: o.size,
-        maxSize: o.maxSize,
-        tile: o.tile,
-      },
-    );
-    const name = path.basename(file).replace(IMAGE, '');
-    written.push(
-      ...(await writeDepthOutputs(o.output, name, r.depth, img.width, img.height, {
-        colormap: o.colormap,
-        sideBySide: o.sideBySide ?? true,
-        rgb: { rgb: img.data, width: img.width, height: img.height },
-      })),
-    );
-    if (o.ply) {
-      const p = path.join(o.output, `${name}.ply`);
-      fs.writeFileSync(p, depthToPly(r.depth, img.data, img.width, img.height, o.ply));
-      written.push(p);
-    }
-    const how = r.tiles > 1 ? `${r.tiles} tiles of ${r.workingSize[1]}x${r.workingSize[0]}` : `at ${r.workingSize[1]}x${r.workingSize[0]}`;
-    log(
-      `${file} (${img.width}x${img.height}, predicted ${how}, ${((performance.now() - t0) / 1000).toFixed(1)} s) -> ${path.join(o.output, name)}_*.png`,
-    );
+  } finally {
+    await release();
   }
   if (skipped.length) {
     log(`skipped ${skipped.length} of ${files.length} image(s) that could not be read:`);
