@@ -24,6 +24,7 @@ import { median } from './stats';
 import { profileTrainStep } from './profile';
 import { dataPipeline, trainingLoopWithBatcher } from './data';
 import { convKernels, DD169_CONV_SHAPES } from './kernels';
+import { runOnnx, runOnnxTorch } from './onnx';
 import type { Task, TaskResult, ChildResult, Size } from './types';
 
 function arg(name: string): string | undefined {
@@ -321,6 +322,12 @@ async function main(): Promise<void> {
           break;
         case 'kernels':
           r = { convs: convKernels(DD169_CONV_SHAPES, task.reps) };
+          break;
+        case 'onnx':
+          r = await runOnnx(task, { ...opts, ...task.opts }, threads, getModel(task.preset, task.size), heartbeat);
+          break;
+        case 'onnx-torch':
+          r = await runOnnxTorch(task, { ...opts, ...task.opts }, threads, heartbeat);
           break;
       }
     } catch (e) {

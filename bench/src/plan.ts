@@ -21,6 +21,8 @@ export interface TorchPlan {
   threads: number;
   infer: string[];
   train: string[];
+  /** Inference of bench/torch/presets.py models, NAME:HxW:B. */
+  other?: string[];
   warmup: number;
   reps: number;
   capS: number;
@@ -44,6 +46,22 @@ export function makePlan(quick: boolean, cores: number): Plan {
       quick,
       totalCapS: 170,
       children: [
+        {
+          id: 'onnx-n',
+          label: `ONNX Runtime ${cores} threads`,
+          backend: 'wasm',
+          threads: cores,
+          capS: 30,
+          warmup: 1,
+          reps: 2,
+          tasks: [
+            { kind: 'infer', preset: DD, size: small, batch: 1 },
+            { kind: 'onnx', preset: DD, size: small, batch: 1, graph: true },
+            { kind: 'onnx-torch', size: small },
+            { kind: 'infer', preset: 'lraspp_mobilenetv3', size: [96, 96], batch: 1 },
+            { kind: 'onnx', preset: 'lraspp_mobilenetv3', size: [96, 96], batch: 1 },
+          ],
+        },
         {
           id: 'wasm-n',
           label: `wasm ${cores} threads`,
@@ -101,7 +119,19 @@ export function makePlan(quick: boolean, cores: number): Plan {
           ],
         },
       ],
-      torch: [{ id: 'torch-n', threads: cores, infer: ['64x64:1'], train: ['64x64:2'], warmup: 1, reps: 2, capS: 30 }],
+      torch: [
+        { id: 'torch-n', threads: cores, infer: ['64x64:1'], train: ['64x64:2'], warmup: 1, reps: 2, capS: 30 },
+        {
+          id: 'torch-onnx',
+          threads: cores,
+          infer: ['64x64:1'],
+          train: [],
+          other: ['lraspp_mobilenetv3:96x96:1'],
+          warmup: 1,
+          reps: 2,
+          capS: 30,
+        },
+      ],
     };
   }
   // DenseDepth-169 at the paper's training size (240x320, batch 2) is the headline; its profile says where the
@@ -138,10 +168,32 @@ export function makePlan(quick: boolean, cores: number): Plan {
     { kind: 'infer', preset: DD, size: [480, 640], batch: 1 },
     { kind: 'train', preset: DD, size: [240, 320], batch: 2 },
   ];
+  // ONNX Runtime next to tfjs wasm in one child (same process, same threads), PyTorch right after (torch-onnx).
+  const onnxTasks: Task[] = [
+    { kind: 'infer', preset: DD, size: [480, 640], batch: 1 },
+    { kind: 'onnx', preset: DD, size: [480, 640], batch: 1, graph: true },
+    { kind: 'onnx-torch', size: [480, 640] },
+    { kind: 'infer', preset: DD, size: [240, 320], batch: 1 },
+    { kind: 'onnx', preset: DD, size: [240, 320], batch: 1 },
+    { kind: 'infer', preset: 'unet_resnet34', size: [240, 320], batch: 1 },
+    { kind: 'onnx', preset: 'unet_resnet34', size: [240, 320], batch: 1 },
+    { kind: 'infer', preset: 'lraspp_mobilenetv3', size: [200, 200], batch: 1 },
+    { kind: 'onnx', preset: 'lraspp_mobilenetv3', size: [200, 200], batch: 1 },
+  ];
   return {
     quick,
     totalCapS: 62 * 60,
     children: [
+      {
+        id: 'onnx-n',
+        label: `ONNX Runtime ${cores} threads`,
+        backend: 'wasm',
+        threads: cores,
+        capS: 120,
+        warmup: 2,
+        reps: 5,
+        tasks: onnxTasks,
+      },
       { id: 'wasm-n', label: `wasm ${cores} threads`, backend: 'wasm', threads: cores, capS: 120, warmup: 2, reps: 5, tasks: ddFull },
       { id: 'cpu', label: 'cpu (tfjs-backend-cpu)', backend: 'cpu', threads: 1, capS: 60, warmup: 2, reps: 5, tasks: cpuTasks },
       {
@@ -157,6 +209,16 @@ export function makePlan(quick: boolean, cores: number): Plan {
       { id: 'wasm-1', label: 'wasm 1 thread', backend: 'wasm', threads: 1, capS: 300, warmup: 2, reps: 5, tasks: ddCore },
     ],
     torch: [
+      {
+        id: 'torch-onnx',
+        threads: cores,
+        infer: ['240x320:1', '480x640:1'],
+        train: [],
+        other: ['unet_resnet34:240x320:1', 'lraspp_mobilenetv3:200x200:1'],
+        warmup: 2,
+        reps: 5,
+        capS: 150,
+      },
       {
         id: 'torch-n',
         threads: cores,

@@ -3,6 +3,7 @@ import type { ChildPlan, TorchPlan } from './plan';
 import { DD } from './plan';
 import { int, mib, ms, num } from './stats';
 import type { Task, TaskResult } from './types';
+import { onnxSection, ONNX_IDS } from './report-onnx';
 
 export interface ChildRecord {
   plan: ChildPlan;
@@ -37,6 +38,8 @@ export interface TorchRecord {
     matmul: { gflops: number; medianMs: number };
     infer: TorchRun[];
     train: TorchRun[];
+    /** bench/torch/presets.py models (inference). */
+    other?: (TorchRun & { name: string; params: number })[];
     maxRssBytes?: number;
   };
   error?: string;
@@ -59,6 +62,8 @@ export interface RunRecord {
   torch: TorchRecord[];
   /** Notes added by hand after the run (what went wrong, follow-up runs), shown at the top. */
   notes?: string[];
+  /** Configurations re-run later with `--only ... --merge results.json` (their rows come from that run). */
+  partialRuns?: { command: string; startedAt: string; wallS?: number; loadStart: number[]; loadEnd?: number[]; ids: string[] }[];
 }
 
 const EXPECTED_DD_PARAMS = 42_657_689;
@@ -96,8 +101,14 @@ function tCell(r?: TorchRun): string {
   return ms(r.medianMs);
 }
 
-export function writeReport(rec: RunRecord): string {
+export function writeReport(full: RunRecord): string {
   const L: string[] = [];
+  // The ONNX Runtime configurations have their own section; every other table is about the tfjs backends.
+  const rec: RunRecord = {
+    ...full,
+    children: full.children.filter((c) => !ONNX_IDS.includes(c.plan.id)),
+    torch: full.torch.filter((t) => !ONNX_IDS.includes(t.plan.id)),
+  };
   const byId = (id: string): ChildRecord | undefined => rec.children.find((c) => c.plan.id === id);
   const torchById = (id: string): TorchRecord | undefined => rec.torch.find((t) => t.plan.id === id);
   const wasmN = byId('wasm-n');
@@ -110,10 +121,14 @@ export function writeReport(rec: RunRecord): string {
       'How to run and how to read the tables: [README.md](README.md).',
   );
   L.push('');
-  if (rec.notes?.length) {
+  if (rec.notes?.length || rec.partialRuns?.length) {
     L.push('## Notes on this run');
     L.push('');
-    for (const n of rec.notes) L.push(`- ${n}`);
+    for (const n of rec.notes ?? []) L.push(`- ${n}`);
+    for (const p of rec.partialRuns ?? [])
+      L.push(
+        `- The rows of ${p.ids.join(', ')} come from a later run, \`${p.command}\`, on ${p.startedAt} (${num(p.wallS, 0)} s, load average ${load(p.loadStart)} at start, ${load(p.loadEnd)} at end); the other rows are from the run above.`,
+      );
     L.push('');
   }
   L.push('## Machine');
@@ -142,14 +157,14 @@ export function writeReport(rec: RunRecord): string {
   L.push('');
   L.push('| configuration | backend | threads | SIMD | load avg at start → end | wall | note |');
   L.push('|---|---|---|---|---|---|---|');
-  for (const c of rec.children) {
+  for (const c of full.children) {
     L.push(
       `| ${c.plan.label} | ${c.info ? `${c.info.name} (${c.info.package})` : '-'} | ${c.info?.threads ?? '-'} | ${c.info ? (c.info.simd ? 'yes' : 'no') : '-'} | ${load(c.loadStart)} → ${load(c.loadEnd)} | ${num(c.wallS, 0)} s | ${c.error ? (c.plan.backend === 'tensorflow' && /tfjs-node/.test(c.error) ? 'not installed' : c.error.slice(0, 160)) : ''}${c.followUpNote ? ` ${c.followUpNote}` : ''} |`,
     );
   }
-  for (const t of rec.torch) {
+  for (const t of full.torch) {
     L.push(
-      `| PyTorch ${t.plan.threads} thread(s) | ${t.result ? `torch ${t.result.torch} (Debian python3-torch, oneDNN ${t.result.mkldnn ? 'on' : 'off'})` : '-'} | ${t.result?.threads ?? t.plan.threads} | - | ${load(t.loadStart)} → ${load(t.loadEnd)} | ${num(t.wallS, 0)} s | ${t.error ?? ''} |`,
+      `| PyTorch ${t.plan.threads} thread(s)${t.plan.id === 'torch-onnx' ? ' (next to ONNX Runtime)' : ''} | ${t.result ? `torch ${t.result.torch} (Debian python3-torch, oneDNN ${t.result.mkldnn ? 'on' : 'off'})` : '-'} | ${t.result?.threads ?? t.plan.threads} | - | ${load(t.loadStart)} → ${load(t.loadEnd)} | ${num(t.wallS, 0)} s | ${t.error ?? ''} |`,
     );
   }
   L.push('');
@@ -458,10 +473,11 @@ export function writeReport(rec: RunRecord): string {
     }
     L.push('');
   }
+  L.push(...onnxSection(full));
   L.push('## Errors and skipped measurements');
   L.push('');
   let any = false;
-  for (const c of rec.children) {
+  for (const c of full.children) {
     if (c.error) {
       L.push(
         `- ${c.plan.label}: ${c.plan.backend === 'tensorflow' && /tfjs-node/.test(c.error) ? '@tensorflow/tfjs-node not installed' : c.error}`,
@@ -477,7 +493,7 @@ export function writeReport(rec: RunRecord): string {
       }
     }
   }
-  for (const t of rec.torch) if (t.error) L.push(`- PyTorch ${t.plan.threads} thread(s): ${t.error}`);
+  for (const t of full.torch) if (t.error) L.push(`- PyTorch ${t.plan.threads} thread(s): ${t.error}`);
   if (!any) L.push('None.');
   L.push('');
   return L.join('\n');

@@ -182,6 +182,7 @@ async function runTorch(python: string, p: TorchPlan, timeoutS: number): Promise
   ];
   for (const s of p.infer) args.push('--infer', s);
   for (const s of p.train) args.push('--train', s);
+  for (const s of p.other ?? []) args.push('--other', s);
   const t0 = performance.now();
   const r = await runProcess(python, args, timeoutS, (line) => {
     if (line.startsWith('TORCH_RESULT ')) rec.result = JSON.parse(line.slice(13)) as TorchRecord['result'];
@@ -237,7 +238,12 @@ async function main(): Promise<void> {
   const order: ({ kind: 'child'; p: ChildPlan } | { kind: 'torch'; p: TorchPlan })[] = [];
   for (const c of plan.children) {
     order.push({ kind: 'child', p: c });
-    const t = plan.torch.find((x) => (c.id === 'wasm-n' && x.id === 'torch-n') || (c.id === 'wasm-1' && x.id === 'torch-1'));
+    const t = plan.torch.find(
+      (x) =>
+        (c.id === 'wasm-n' && x.id === 'torch-n') ||
+        (c.id === 'wasm-1' && x.id === 'torch-1') ||
+        (c.id === 'onnx-n' && x.id === 'torch-onnx'),
+    );
     if (t) order.push({ kind: 'torch', p: t });
   }
   for (const item of order) {
@@ -260,9 +266,33 @@ async function main(): Promise<void> {
   record.wallS = (performance.now() - t0) / 1000;
   record.loadEnd = os.loadavg();
   const outDir = argv.includes('--out') ? path.resolve(argv[argv.indexOf('--out') + 1]) : BENCH_DIR;
-  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(record, null, 1) + '\n');
-  fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), writeReport(record));
+  const merged = argv.includes('--merge') ? mergeInto(path.resolve(argv[argv.indexOf('--merge') + 1]), record) : record;
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(merged, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), writeReport(merged));
   log(`wrote ${path.join(outDir, 'BENCHMARKS.md')} and results.json in ${record.wallS.toFixed(0)} s`);
+}
+
+/**
+ * `--only ids --merge results.json`: the configurations just run replace those of an earlier full run (the
+ * others keep their numbers); the report says which rows came from which run.
+ */
+function mergeInto(file: string, partial: RunRecord): RunRecord {
+  const base = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
+  const ids = [...partial.children.map((c) => c.plan.id), ...partial.torch.map((t) => t.plan.id)];
+  base.children = [...base.children.filter((c) => !ids.includes(c.plan.id)), ...partial.children];
+  base.torch = [...base.torch.filter((t) => !ids.includes(t.plan.id)), ...partial.torch];
+  base.partialRuns = [
+    ...(base.partialRuns ?? []).filter((r) => !r.ids.every((id) => ids.includes(id))),
+    {
+      command: partial.command,
+      startedAt: partial.startedAt,
+      wallS: partial.wallS,
+      loadStart: partial.loadStart,
+      loadEnd: partial.loadEnd,
+      ids,
+    },
+  ];
+  return base;
 }
 
 main().catch((e) => {

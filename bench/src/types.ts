@@ -16,7 +16,11 @@ export type Task =
   | { kind: 'profile'; preset: string; size: Size; batch: number; top?: number }
   | { kind: 'loop'; preset: string; size: Size; batch: number; steps: number }
   | { kind: 'data'; size: Size; batch: number; samples: number; files: boolean }
-  | { kind: 'kernels'; reps: number };
+  | { kind: 'kernels'; reps: number }
+  /** depthblocks' ONNX export of a preset in ONNX Runtime (graph: also report the op counts before/after ORT's optimisations). */
+  | { kind: 'onnx'; preset: string; size: Size; batch: number; graph?: boolean; opts?: StepOpts }
+  /** The PyTorch DenseDepth-169 (bench/torch) through torch.onnx.export, in ONNX Runtime. */
+  | { kind: 'onnx-torch'; size: Size; opts?: StepOpts };
 
 /** Loose record of numbers and notes measured by one task. */
 export interface TaskResult {

@@ -9,6 +9,10 @@ max_val 100; term = clip((1 - ssim) / 2, 0, 1)) + image-gradient L1 + 0.1 * L1. 
 
 Usage: python3 densedepth.py --threads 2 [--quick] [--train 240x320:2 ...] [--infer 480x640:1 ...]
 Prints `TORCH_RESULT <json>` after each measurement (the last line holds everything).
+       python3 densedepth.py --export-onnx 480x640:/tmp/dd169-torch.onnx [--opset 17]
+writes the same model through torch.onnx.export (eval mode, constant folding: batch norms folded, dynamic batch,
+height and width) and prints `TORCH_EXPORT <json>` (seconds, bytes); the ONNX bench times it in ONNX Runtime
+next to depthblocks' own export.
 """
 import argparse
 import json
@@ -142,6 +146,29 @@ def size_arg(s):
     return int(h), int(w), int(b)
 
 
+def export_onnx(spec, opset):
+    size, path = spec.split(":", 1)
+    h, w = (int(v) for v in size.split("x"))
+    model = DenseDepth169().eval()
+    x = torch.rand(1, 3, h, w)
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            x,
+            path,
+            opset_version=opset,
+            input_names=["input"],
+            output_names=["depth"],
+            dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"}, "depth": {0: "batch", 2: "out_height", 3: "out_width"}},
+            do_constant_folding=True,
+        )
+    seconds = time.perf_counter() - t0
+    import os
+
+    print("TORCH_EXPORT " + json.dumps({"seconds": seconds, "bytes": os.path.getsize(path), "opset": opset, "torch": torch.__version__}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
@@ -150,9 +177,15 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--cap", type=float, default=60)
+    ap.add_argument("--export-onnx", default=None, help="HxW:PATH")
+    ap.add_argument("--other", action="append", default=[], help="NAME:HxW:B, inference of a model of presets.py")
+    ap.add_argument("--opset", type=int, default=17)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    if a.export_onnx:
+        export_onnx(a.export_onnx, a.opset)
+        return
     out = {
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
@@ -165,6 +198,25 @@ def main():
     a_, b_ = torch.randn(n, n), torch.randn(n, n)
     mm = timed(lambda: torch.mm(a_, b_), 2, 5, 60)
     out["matmul"] = {**mm, "n": n, "gflops": 2 * n**3 / (mm["medianMs"] * 1e6)}
+
+    out["other"] = []
+    for spec in a.other:
+        name, size = spec.split(":", 1)
+        h, w, b = size_arg(size)
+        from presets import MODELS
+
+        other = MODELS[name]().eval()
+        x = torch.rand(b, 3, h, w)
+
+        def infer_other():
+            with torch.no_grad():
+                other(x)
+
+        r = timed(infer_other, a.warmup, a.reps, a.cap)
+        params = sum(p.numel() for p in other.parameters() if p.requires_grad)
+        out["other"].append({"name": name, "size": [h, w], "batch": b, "params": params, **r})
+        print(f"torch infer {name} {h}x{w}:{b} {r.get('medianMs')}", file=sys.stderr)
+        emit(out)
 
     model = DenseDepth169()
     out["params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
