@@ -17,10 +17,10 @@ module.exports = {
     ],
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // A package's Node entry (src/node.ts: the portable API plus Node-only functions) when it has one, as the
+  // `node` condition of its package.json exports does; else its portable src/index.ts.
   moduleNameMapper: {
-    // packages with Node-only features: their src/node.ts (what Node's `node` export condition picks)
-    '^@depthblocks/(core|backend)$': '<rootDir>/packages/$1/src/node.ts',
-    '^@depthblocks/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@depthblocks/([a-z-]+)$': ['<rootDir>/packages/$1/src/node.ts', '<rootDir>/packages/$1/src/index.ts'],
   },
   testTimeout: 120000,
   maxWorkers: 2,

@@ -36,8 +36,8 @@ test.each(['backend', 'core'])(
 
 test.each(['backend', 'core'])('@depthblocks/%s: browsers get dist/index.js, Node gets dist/node.js', (pkg) => {
   const exp = require(path.join(root, 'packages', pkg, 'package.json')).exports['.'];
-  expect(exp.browser.default).toBe('./dist/index.js');
-  expect(exp.default.default).toBe('./dist/index.js');
+  expect(exp.browser).toBe('./dist/index.js');
+  expect(exp.default).toBe('./dist/index.js');
   expect(exp.node.default).toBe('./dist/node.js');
   expect(Object.keys(exp)[0]).toBe('node'); // conditions match in order
 });

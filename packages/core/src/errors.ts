@@ -13,6 +13,7 @@ export type DepthblocksErrorCode =
   | 'OUT_OF_MEMORY'
   | 'UNSUPPORTED'
   | 'UNSUPPORTED_TFJS'
+  | 'MISSING_DEPENDENCY'
   | 'NOT_FOUND'
   | 'INVALID_CONFIG'
   /** A command line that cannot be run as given (unknown flag, bad flag value): the CLI exits with 2. */

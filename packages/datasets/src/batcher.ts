@@ -4,8 +4,11 @@
  * so training does not wait on image decoding.
  */
 import { DepthblocksError, Rng, tf, type Batch, type OrdinalPair, type Sample } from '@depthblocks/core';
-import type { Dataset, OnError, ValidateOptions, ValidationReport } from './dataset';
+import { isSkippable, type Dataset, type OnError, type ValidateOptions, type ValidationReport } from './dataset';
 import type { Transform } from './transforms';
+
+// Declared in core, so that a trainer can dispose batches without depending on this package.
+export { disposeBatch } from '@depthblocks/core';
 
 /** Options of {@link Batcher}. */
 export interface BatcherOptions {
@@ -104,18 +107,6 @@ export function samplesToBatch(samples: Sample[], depthTransform?: (depthM: Floa
   };
   if (samples.some((s) => s.pairs)) batch.pairs = samples.map((s): OrdinalPair[] => s.pairs ?? []);
   return batch;
-}
-
-/**
- * Disposes the tensors of a batch.
- *
- * @example
- * for await (const b of batcher) { train(b); disposeBatch(b); }
- */
-export function disposeBatch(batch: Batch): void {
-  batch.rgb.dispose();
-  batch.depth.dispose();
-  batch.mask.dispose();
 }
 
 /**
@@ -241,8 +232,7 @@ export class Batcher implements AsyncIterable<Batch> {
       this.stats.waitMs += performance.now() - t0;
       inFlight[pos] = undefined;
       if (!r.ok) {
-        const isDataError = r.error instanceof DepthblocksError && r.error.code !== 'INVALID_ARGUMENT';
-        if (onError === 'skip' && isDataError) {
+        if (onError === 'skip' && isSkippable(r.error)) {
           this.stats.skipped++;
           this.skippedErrors.push(r.error);
           continue;

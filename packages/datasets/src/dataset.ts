@@ -1,62 +1,13 @@
 /**
- * The one Dataset interface every loader implements, list-file parsing, the bad-input policy and
- * the file/size validation shared by the file-based datasets.
+ * What every dataset shares, in any runtime: the Dataset contract (declared in core), list-file parsing, the
+ * bad-input policy and its errors. The file-reading base class is in `file-list-dataset.ts` (Node).
  */
-import { promises as fs } from 'fs';
-import { DepthblocksError, type Sample } from '@depthblocks/core';
-import { imageSize } from './image-io';
+import { DepthblocksError, type Sample, type ValidationReport } from '@depthblocks/core';
 
 /** What to do with a sample whose file is missing or corrupt while iterating: throw (default) or skip and count. */
 export type OnError = 'throw' | 'skip';
 
-/** One problem found by {@link Dataset.validate}. */
-export interface ValidationProblem {
-  /** Index of the sample in the dataset. */
-  index: number;
-  id: string;
-  /** 1-based line in the list file, when the dataset comes from one. */
-  line?: number;
-  kind: 'missing' | 'corrupt' | 'size-mismatch';
-  message: string;
-}
-
-/** Result of {@link Dataset.validate}. */
-export interface ValidationReport {
-  ok: boolean;
-  checked: number;
-  problems: ValidationProblem[];
-}
-
-/** Options of {@link Dataset.validate}. */
-export interface ValidateOptions {
-  /** Also read image headers and check that RGB and depth sizes agree (default true). */
-  sizes?: boolean;
-  /** Throw a DepthblocksError listing the first problems instead of returning a failed report (default true). */
-  throwOnProblem?: boolean;
-}
-
-/**
- * The interface shared by all datasets (NYU, KITTI, DIW, synthetic), so trainers and evaluators use
- * any of them the same way: random access with `get(i)`, or `for await (const s of ds)`.
- *
- * @example
- * const ds = syntheticDataset({ count: 8, width: 64, height: 48, seed: 1 });
- * for await (const s of ds) console.log(s.id, s.width, s.height);
- */
-export interface Dataset extends AsyncIterable<Sample> {
-  readonly name: string;
-  readonly length: number;
-  /** Sample ids in order, where known without decoding. */
-  readonly ids?: readonly string[];
-  /** Loads sample `i` (0-based). Always throws on a bad file, whatever `onError` says. */
-  get(i: number): Promise<Sample>;
-  /** Samples skipped while iterating with `onError: 'skip'`. */
-  readonly skipped?: number;
-  /** Checks that every listed file exists (and that sizes agree) before a long run. */
-  validate?(options?: ValidateOptions): Promise<ValidationReport>;
-  /** Releases file handles (zip, .mat). */
-  close?(): Promise<void>;
-}
+export type { Dataset, ValidateOptions, ValidationProblem, ValidationReport } from '@depthblocks/core';
 
 /** Options every file-based dataset accepts. */
 export interface BaseDatasetOptions {
@@ -155,18 +106,12 @@ export function parseListText(text: string, sep: RegExp = /\s+/): ListLine[] {
   return out;
 }
 
-/** Reads a list file as text, with FILE_NOT_FOUND naming it when absent. */
-export async function readListFile(path: string, what = 'list file'): Promise<string> {
-  try {
-    return await fs.readFile(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new DepthblocksError(
-      e.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'CORRUPT_FILE',
-      `Could not read ${what} ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
-      { path },
-    );
-  }
+/** Errors about the program or the machine, not about one sample: skipping them would skip every sample. */
+const NEVER_SKIPPED = new Set(['INVALID_ARGUMENT', 'MISSING_DEPENDENCY', 'UNSUPPORTED']);
+
+/** True for an error that `onError: 'skip'` skips: a DepthblocksError about one sample's data or file. */
+export function isSkippable(err: unknown): boolean {
+  return err instanceof DepthblocksError && !NEVER_SKIPPED.has(err.code);
 }
 
 /** Iterates `get(0..length-1)` honouring the skip policy; `onSkip` is called for each skipped sample. */
@@ -180,7 +125,7 @@ export async function* iterateWithPolicy(
     try {
       s = await ds.get(i);
     } catch (err) {
-      if (onError === 'skip' && err instanceof DepthblocksError && err.code !== 'INVALID_ARGUMENT') {
+      if (onError === 'skip' && isSkippable(err)) {
         onSkip(i, err);
         continue;
       }
@@ -188,132 +133,6 @@ export async function* iterateWithPolicy(
     }
     yield s;
   }
-}
-
-/**
- * Base class of the datasets built from a list of files (NYU BTS folders, KITTI, DIW): random access,
- * async iteration with the skip policy, and validate().
- */
-export abstract class FileListDataset implements Dataset {
-  abstract readonly name: string;
-  protected readonly entries: FileEntry[];
-  protected readonly onError: OnError;
-  /** Samples skipped while iterating with `onError: 'skip'`. */
-  skipped = 0;
-  /** The errors behind `skipped`, in order. */
-  readonly skippedErrors: DepthblocksError[] = [];
-
-  protected constructor(entries: FileEntry[], options: BaseDatasetOptions = {}) {
-    this.entries = entries;
-    this.onError = options.onError ?? 'throw';
-    if (this.onError !== 'throw' && this.onError !== 'skip') {
-      throw new DepthblocksError('INVALID_ARGUMENT', `onError must be 'throw' or 'skip', got '${String(this.onError)}'`);
-    }
-  }
-
-  get length(): number {
-    return this.entries.length;
-  }
-
-  get ids(): string[] {
-    return this.entries.map((e) => e.id);
-  }
-
-  /** Loads one entry; subclasses decode the files. */
-  protected abstract load(entry: FileEntry, index: number): Promise<Sample>;
-
-  async get(i: number): Promise<Sample> {
-    checkIndex(i, this.length, this.name);
-    const entry = this.entries[i];
-    try {
-      return await this.load(entry, i);
-    } catch (err) {
-      throw withLine(err, entry);
-    }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Sample> {
-    return iterateWithPolicy(this, this.onError, (_i, err) => {
-      this.skipped++;
-      this.skippedErrors.push(err as DepthblocksError);
-    });
-  }
-
-  /**
-   * Checks that every listed file exists and, with `sizes` (default), that the RGB and depth headers
-   * agree in size. Reads only headers, so a pass over a large split takes seconds.
-   */
-  async validate(options: ValidateOptions = {}): Promise<ValidationReport> {
-    return validateEntries(this.name, this.entries, options);
-  }
-}
-
-/** validate() for a list of file entries (exported for datasets that do not extend FileListDataset). */
-export async function validateEntries(name: string, entries: FileEntry[], options: ValidateOptions = {}): Promise<ValidationReport> {
-  const sizes = options.sizes ?? true;
-  const problems: ValidationProblem[] = [];
-  const headerSize = async (path: string): Promise<{ width: number; height: number } | null> => {
-    const fh = await fs.open(path, 'r');
-    try {
-      // PNG/JPEG headers sit at the start; 64 KiB covers JPEG EXIF blocks in practice.
-      const buf = new Uint8Array(65536);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      try {
-        return await imageSize(buf.subarray(0, bytesRead), path);
-      } catch {
-        const full = await fs.readFile(path);
-        return await imageSize(full, path);
-      }
-    } finally {
-      await fh.close();
-    }
-  };
-  const concurrency = 8;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < entries.length) {
-      const index = next++;
-      const e = entries[index];
-      const found: Record<string, { width: number; height: number } | null> = {};
-      for (const [role, p] of [
-        ['rgb', e.rgbPath],
-        ['depth', e.depthPath],
-      ] as const) {
-        if (!p) continue;
-        try {
-          await fs.access(p);
-        } catch {
-          problems.push({ index, id: e.id, line: e.line, kind: 'missing', message: `${role} file not found: ${p}${whereIs(e)}` });
-          found[role] = null;
-          continue;
-        }
-        if (sizes) {
-          try {
-            found[role] = await headerSize(p);
-          } catch (err) {
-            problems.push({ index, id: e.id, line: e.line, kind: 'corrupt', message: `${(err as Error).message}${whereIs(e)}` });
-            found[role] = null;
-          }
-        }
-      }
-      const r = found.rgb;
-      const d = found.depth;
-      if (sizes && r && d && (r.width !== d.width || r.height !== d.height)) {
-        problems.push({
-          index,
-          id: e.id,
-          line: e.line,
-          kind: 'size-mismatch',
-          message: `depth ${d.height}x${d.width} does not match RGB ${r.height}x${r.width} (rgb: ${e.rgbPath}, depth: ${e.depthPath})${whereIs(e)}`,
-        });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
-  problems.sort((a, b) => a.index - b.index);
-  const report: ValidationReport = { ok: problems.length === 0, checked: entries.length, problems };
-  if (!report.ok && (options.throwOnProblem ?? true)) throw validationError(name, report);
-  return report;
 }
 
 /** The DepthblocksError thrown for a failed validation: counts by kind and the first few messages. */

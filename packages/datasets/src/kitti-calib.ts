@@ -4,7 +4,6 @@
  * (02 = left colour, 03 = right colour) in the rectified images the datasets use.
  */
 import { DepthblocksError, type Intrinsics } from '@depthblocks/core';
-import { readListFile } from './dataset';
 
 /** Parsed calibration: key -> numbers. Non-numeric values (e.g. `calib_time`) are left out. */
 export type KittiCalib = Record<string, number[]>;
@@ -52,14 +51,4 @@ export function kittiIntrinsics(calib: KittiCalib, camera: 2 | 3, source = 'cali
     );
   }
   return { fx: p[0], fy: p[5], cx: p[2], cy: p[6], offsetX: -p[3] / p[0] };
-}
-
-/**
- * Reads `calib_cam_to_cam.txt` and returns the intrinsics of camera 2 or 3.
- *
- * @example
- * const k = await readKittiIntrinsics('kitti/2011_09_26/calib_cam_to_cam.txt', 2);
- */
-export async function readKittiIntrinsics(path: string, camera: 2 | 3): Promise<Intrinsics & { offsetX: number }> {
-  return kittiIntrinsics(parseKittiCalib(await readListFile(path, 'KITTI calib file')), camera, path);
 }

@@ -9,7 +9,8 @@
 import { promises as fs } from 'fs';
 import * as nodePath from 'path';
 import { DepthblocksError, type Intrinsics, z } from '@depthblocks/core';
-import { parseListText, readListFile, type BaseDatasetOptions } from './dataset';
+import { parseListText, type BaseDatasetOptions } from './dataset';
+import { readListFile } from './file-list-dataset';
 import { kittiIntrinsics, parseKittiCalib } from './kitti-calib';
 import { parseRgbDepthFocalList } from './nyu-bts';
 import { RgbdListDataset, type RgbdEntry } from './rgbd-list';
@@ -195,3 +196,13 @@ registerDataset(
     }),
   },
 );
+
+/**
+ * Reads `calib_cam_to_cam.txt` and returns the intrinsics of camera 2 or 3.
+ *
+ * @example
+ * const k = await readKittiIntrinsics('kitti/2011_09_26/calib_cam_to_cam.txt', 2);
+ */
+export async function readKittiIntrinsics(path: string, camera: 2 | 3): Promise<Intrinsics & { offsetX: number }> {
+  return kittiIntrinsics(parseKittiCalib(await readListFile(path, 'KITTI calib file')), camera, path);
+}

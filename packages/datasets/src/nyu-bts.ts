@@ -4,7 +4,8 @@
  */
 import * as nodePath from 'path';
 import { DepthblocksError, z } from '@depthblocks/core';
-import { parseListText, readListFile, type BaseDatasetOptions } from './dataset';
+import { parseListText, type BaseDatasetOptions } from './dataset';
+import { readListFile } from './file-list-dataset';
 import { RgbdListDataset, type RgbdEntry } from './rgbd-list';
 import { NYU_INTRINSICS_640x480 } from './synthetic/scene';
 import { registerDataset } from './registry';

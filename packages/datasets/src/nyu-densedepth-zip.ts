@@ -20,7 +20,7 @@ import {
   type ValidationProblem,
   type ValidationReport,
 } from './dataset';
-import { decodeDepthPng, decodeRgb, imageSize } from './image-io';
+import { decodeDepthPng, decodeRgb, imageSize } from './image-io-node';
 import { NYU_INTRINSICS_640x480 } from './synthetic/scene';
 import { ZipReader } from './zip';
 import { registerDataset } from './registry';

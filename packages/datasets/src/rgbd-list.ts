@@ -3,8 +3,9 @@
  * NYU BTS-style folders and KITTI both use it; they differ in how entries and intrinsics are made.
  */
 import { DepthblocksError, type Intrinsics, type Sample } from '@depthblocks/core';
-import { checkSameSize, FileListDataset, sanitizeDepth, type BaseDatasetOptions, type FileEntry } from './dataset';
-import { decodeDepthPng, decodeRgb, readFileBytes } from './image-io';
+import { checkSameSize, sanitizeDepth, type BaseDatasetOptions, type FileEntry } from './dataset';
+import { FileListDataset } from './file-list-dataset';
+import { decodeDepthPng, decodeRgb, readFileBytes } from './image-io-node';
 
 /** One RGB-D pair on disk. `depthPath` may be absent (e.g. KITTI rows whose depth is `None`): depth is then all 0. */
 export interface RgbdEntry extends FileEntry {

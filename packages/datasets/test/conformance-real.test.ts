@@ -4,9 +4,8 @@
  */
 import * as path from 'path';
 import { existsSync, readFileSync, writeFileSync } from 'fs';
-import { decodeDepthPng, decodeRgb } from '../src/image-io';
-import { kittiEigen } from '../src/kitti';
-import { readKittiIntrinsics } from '../src/kitti-calib';
+import { decodeDepthPng, decodeRgb } from '../src/image-io-node';
+import { kittiEigen, readKittiIntrinsics } from '../src/kitti';
 import { nyuBts } from '../src/nyu-bts';
 import { NYU_LABELED_TEST_INDICES, NYU_LABELED_TRAIN_INDICES } from '../src/nyu-split';
 import { decodeGreyPngReference, makeTempDir } from './helpers';

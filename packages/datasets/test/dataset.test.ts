@@ -1,8 +1,9 @@
 import * as path from 'path';
 import { writeFileSync } from 'fs';
 import { DepthblocksError, z } from '@depthblocks/core';
-import { listDatasets, openDataset, registerDataset, syntheticDataset } from '../src';
-import { checkSameSize, parseListText, sanitizeDepth, validateEntries } from '../src/dataset';
+import { listDatasets, openDataset, registerDataset, syntheticDataset } from '../src/node';
+import { checkSameSize, parseListText, sanitizeDepth } from '../src/dataset';
+import { validateEntries } from '../src/file-list-dataset';
 import { encodeRgb } from '../src/image-io';
 import { makeTempDir, patternRgb } from './helpers';
 

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { mkdirSync, writeFileSync } from 'fs';
-import { diw, parseDiwCsv } from '../src/diw';
-import { encodeRgb } from '../src/image-io';
+import { diw } from '../src/diw';
+import { parseDiwCsv } from '../src/diw-csv';
+import { encodeRgb } from '../src/image-io-node';
 import { makeTempDir, patternRgb } from './helpers';
 
 describe('Depth in the Wild CSV', () => {

@@ -2,7 +2,8 @@ import * as path from 'path';
 import { writeFileSync } from 'fs';
 import sharp from 'sharp';
 import { DepthblocksError } from '@depthblocks/core';
-import { decodeDepthPng, decodeGrey, decodeRgb, encodeDepthPng, encodeGreyPng, encodeRgb, imageSize, readFileBytes } from '../src/image-io';
+import { encodeDepthPng, encodeGreyPng } from '../src/image-io';
+import { decodeDepthPng, decodeGrey, decodeRgb, encodeRgb, imageSize, readFileBytes } from '../src/image-io-node';
 import { makeTempDir, patternRgb, patternU16 } from './helpers';
 
 describe('image-io', () => {

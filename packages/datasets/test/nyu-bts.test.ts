@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { mkdirSync, writeFileSync } from 'fs';
-import { encodeGreyPng, encodeRgb } from '../src/image-io';
+import { encodeGreyPng } from '../src/image-io';
+import { encodeRgb } from '../src/image-io-node';
 import { nyuBts } from '../src/nyu-bts';
 import { makeTempDir, patternRgb, patternU16 } from './helpers';
 

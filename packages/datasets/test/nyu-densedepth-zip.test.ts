@@ -2,7 +2,8 @@ import * as path from 'path';
 import { writeFileSync } from 'fs';
 import { zipSync, strToU8 } from 'fflate';
 import { DepthblocksError } from '@depthblocks/core';
-import { encodeGreyPng, encodeRgb } from '../src/image-io';
+import { encodeGreyPng } from '../src/image-io';
+import { encodeRgb } from '../src/image-io-node';
 import { nyuDenseDepthZip } from '../src/nyu-densedepth-zip';
 import { makeTempDir, patternRgb, patternU16 } from './helpers';
 

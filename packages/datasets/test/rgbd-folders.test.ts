@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { openDataset } from '../src';
+import { openDataset } from '../src/node'; // the folders reader is Node-only
 import { encodeGreyPng, encodeRgb } from '../src/image-io';
 import { makeTempDir, patternRgb } from './helpers';
 

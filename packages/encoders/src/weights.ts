@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import { fileURLToPath } from 'url';
 import {
   tf,
   DepthblocksError,
@@ -8,7 +6,10 @@ import {
   loadIntoVariables,
   parseKerasH5,
   readSafetensors,
+  weightBytes,
   type KerasH5File,
+  type WeightBytes,
+  type WeightLocation,
   type WeightSource,
   type WeightTensor,
 } from '@depthblocks/core';
@@ -35,51 +36,6 @@ interface Target {
 
 const KERAS_HEADS = new Set(['predictions', 'fc1000', 'Logits', 'Predictions', 'avg_pool', 'global_average_pooling2d']);
 const TORCH_HEAD = /^(fc|classifier|head|last_linear)\.|^classifier$/;
-
-/**
- * GET with one retry when the connection fails before any response: a kept-alive connection that the server
- * closed just as it was reused ("other side closed", ECONNRESET) is a race of timing, not an error of the URL.
- */
-async function fetchOnce(url: URL): Promise<Response> {
-  try {
-    return await fetch(url);
-  } catch (e) {
-    const code = (e as { cause?: { code?: string } }).cause?.code;
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') return fetch(url);
-    throw e;
-  }
-}
-
-/** Reads `source` (path, http(s) URL, file: URL or bytes) into memory. */
-async function readSource(source: string | Uint8Array | URL): Promise<{ bytes: Uint8Array; where: string }> {
-  if (source instanceof Uint8Array) return { bytes: source, where: 'buffer' };
-  const url = source instanceof URL ? source : /^https?:\/\//i.test(source) ? new URL(source) : null;
-  if (url && url.protocol === 'file:') return readSource(fileURLToPath(url));
-  if (url) {
-    let res: Response;
-    try {
-      res = await fetchOnce(url);
-    } catch (e) {
-      const cause = (e as { cause?: { message?: string; code?: string } }).cause;
-      throw new DepthblocksError(
-        'FILE_NOT_FOUND',
-        `Could not download weights from ${url.href}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}. ` +
-          'Check the network, or download the file and pass its path',
-      );
-    }
-    if (!res.ok) {
-      throw new DepthblocksError('FILE_NOT_FOUND', `Could not download weights from ${url.href}: HTTP ${res.status} ${res.statusText}`);
-    }
-    return { bytes: new Uint8Array(await res.arrayBuffer()), where: url.href };
-  }
-  if (typeof source !== 'string') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `loadWeights: source must be a path, URL or Uint8Array, got ${typeof source}`);
-  }
-  if (!fs.existsSync(source)) {
-    throw new DepthblocksError('FILE_NOT_FOUND', `Weight file not found: ${source}`);
-  }
-  return { bytes: new Uint8Array(fs.readFileSync(source)), where: source };
-}
 
 /** Every weight of the encoder under its Keras key. */
 function targetsOf(enc: EncoderBase): Target[] {
@@ -193,8 +149,8 @@ export function adaptStemKernel(w: WeightTensor, n: number): WeightTensor {
  * DenseNet's Keras 3 stem names `conv1_conv`/`conv1_bn` and the original Keras ResNet-50 names
  * `res2a_branch2a`/`bn_conv1` are accepted), or a torchvision/timm
  * .safetensors file (keys mapped by the encoder's `torchPath`, see `src/keymaps/*`; conv weights OIHW -> HWIO, BN `running_mean/var`
- * -> `moving_mean/variance`, `num_batches_tracked` and classifier heads ignored). `source` is a path,
- * an http(s) or file: URL (downloaded with fetch), or the file's bytes. No pickle files.
+ * -> `moving_mean/variance`, `num_batches_tracked` and classifier heads ignored). `source` is the file's
+ * bytes or an http(s) URL (downloaded with fetch); in Node also a path or a file: URL. No pickle files.
  *
  * With `inChannels != 3`, a 3-channel stem kernel is adapted (see {@link adaptStemKernel}).
  * Strict (default): any missing, unexpected or mis-shaped tensor throws
@@ -204,21 +160,31 @@ export function adaptStemKernel(w: WeightTensor, n: number): WeightTensor {
  * @example
  * const enc = getEncoder('densenet169');
  * const features = enc.build(tf.input({ shape: [480, 640, 3] }));
- * const report = await loadWeights(enc, 'densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5');
+ * const report = await loadWeights(enc, 'densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5'); // Node: a path
  * console.log(report.loaded); // 1014
+ * await loadWeights(enc, new Uint8Array(await file.arrayBuffer())); // browser: a File's bytes
  */
-export async function loadWeights(
-  encoder: Encoder,
-  source: string | Uint8Array | URL,
-  options: LoadWeightsOptions = {},
-): Promise<LoadReport> {
+export async function loadWeights(encoder: Encoder, source: WeightLocation, options: LoadWeightsOptions = {}): Promise<LoadReport> {
+  checkLoadable(encoder);
+  return loadWeightBytes(encoder, await weightBytes(source), options);
+}
+
+function checkLoadable(encoder: Encoder): asserts encoder is EncoderBase {
   if (!(encoder instanceof EncoderBase)) {
     throw new DepthblocksError('INVALID_ARGUMENT', 'loadWeights: expected an encoder from @depthblocks/encoders (getEncoder(...))');
   }
   if (encoder.layers.length === 0) {
     throw new DepthblocksError('INVALID_ARGUMENT', `loadWeights: ${encoder.name} has no layers yet; call encoder.build(input) first`);
   }
-  const { bytes, where } = await readSource(source);
+}
+
+/**
+ * {@link loadWeights} on bytes already read (`where` names them in messages). The Node entry's loadWeights reads
+ * paths and then calls this.
+ */
+export async function loadWeightBytes(encoder: Encoder, file: WeightBytes, options: LoadWeightsOptions = {}): Promise<LoadReport> {
+  checkLoadable(encoder);
+  const { bytes, where } = file;
   const format = options.format ?? (hasHdf5Signature(bytes) ? 'keras-h5' : 'safetensors');
   if (format !== 'keras-h5' && format !== 'safetensors') {
     throw new DepthblocksError('INVALID_ARGUMENT', `loadWeights: format must be 'keras-h5' or 'safetensors', got '${String(format)}'`);

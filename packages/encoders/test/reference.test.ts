@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf, readSafetensors, writeKerasH5, writeSafetensors, type KerasLayerWeights, type WeightTensor } from '@depthblocks/core';
 import { setupTestBackend } from '@depthblocks/backend';
-import { getEncoder, loadWeights, type EncoderOptions } from '../src';
+import { getEncoder, loadWeights, type EncoderOptions } from '../src/node';
 
 let dir: string;
 beforeAll(async () => {

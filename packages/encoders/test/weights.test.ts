@@ -5,7 +5,7 @@ import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { tf, DepthblocksError, writeKerasH5, writeSafetensors, type KerasLayerWeights, type WeightTensor } from '@depthblocks/core';
 import { setupTestBackend } from '@depthblocks/backend';
-import { getEncoder, loadWeights, type Encoder, type EncoderOptions } from '../src';
+import { getEncoder, loadWeights, type Encoder, type EncoderOptions } from '../src/node';
 
 let dir: string;
 beforeAll(async () => {

@@ -3,8 +3,7 @@
  * flip TTA, predictions resized to the ground truth's size by the protocol, and sharding: `shard: [i, N]`
  * evaluates every N-th sample from i, and `mergeEvaluations` combines the shards' saved states exactly.
  */
-import { DepthblocksError, tf, type Sample } from '@depthblocks/core';
-import type { Dataset } from '@depthblocks/datasets';
+import { DepthblocksError, tf, type Dataset, type Sample } from '@depthblocks/core';
 import {
   DepthAccumulator,
   OrdinalAccumulator,

@@ -1,7 +1,8 @@
 /**
- * @depthblocks/models: compose any encoder with any decoder (by registered name or by object) into a depth
- * model whose config is checked against one schema, presets of the published models (a registry), the
- * trainer, evaluation, prediction with flip test-time augmentation, and save/load in the tfjs format.
+ * @depthblocks/models, in any runtime (this is the browser entry; Node's, node.ts, adds files): compose any
+ * encoder with any decoder (by registered name or by object) into a depth model whose config is checked against
+ * one schema, presets of the published models (a registry), the trainer, evaluation, prediction with flip
+ * test-time augmentation, visualisation, and save/load in the tfjs format through tfjs IOHandlers.
  */
 export { createDepthModel, buildFromConfig, countTrainableParams, CONFIG_METADATA_KEY } from './create-model';
 export type { DepthModel } from './create-model';
@@ -51,19 +52,16 @@ export { workingSize, trainingSize, resizeRgbToUnit, DEFAULT_MAX_SIZE } from './
 export type { WorkingSizeOptions } from './working-size';
 export { estimateForwardMemory, checkForwardMemory, formatBytes, WASM_HEAP_LIMIT, WASM_PASS_BUDGET } from './memory';
 export type { ForwardMemoryEstimate, MemoryCheckOptions } from './memory';
-export { fileIO, saveDepthModel, loadDepthModel } from './io-node';
-// Whole-model weight files. Portable: loadModelWeightsFromBytes, encodeModelWeights (and loadModelWeights for
-// bytes/URLs in ./weights/load-model-weights); Node (paths): loadModelWeights, saveModelWeights.
-export { loadModelWeightsFromBytes, fetchWeightBytes } from './weights/load-model-weights';
+export { saveDepthModel, loadDepthModel } from './io';
+export type { ModelLocation } from './io';
+// Whole-model weight files from bytes or URLs (Node's entry adds paths: loadModelWeights, saveModelWeights).
+export { loadModelWeights, loadModelWeightsFromBytes } from './weights/load-model-weights';
 export type { LoadModelWeightsOptions, ModelLoadReport } from './weights/load-model-weights';
 export { encodeModelWeights, WEIGHTS_CONFIG_KEY } from './weights/save-model-weights';
 export type { EncodeModelWeightsOptions } from './weights/save-model-weights';
-export { loadModelWeights, saveModelWeights } from './weights/files';
-export type { SaveModelWeightsOptions } from './weights/files';
 export { modelWeights } from './weights/model-weight-keys';
 export type { ModelWeight } from './weights/model-weight-keys';
 export { kerasArchitectureMismatches } from './weights/keras-architecture';
-// Training, evaluation and visualisation (lead).
 export * from './train';
 export { evaluate, mergeEvaluations, parseShard, sampleToInput, constantBaseline } from './evaluate';
 export type { EvaluateOptions, EvaluationOutput, EvalProtocol } from './evaluate';

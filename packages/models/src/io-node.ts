@@ -1,11 +1,9 @@
+/** Saving and loading models in folders on disk (Node), on top of the portable io.ts. */
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf, DepthblocksError } from '@depthblocks/core';
-// Importing the encoders and decoders registers their custom layers for tf.loadLayersModel.
-import '@depthblocks/encoders';
-import '@depthblocks/decoders';
-import { parseConfig } from './config';
-import { CONFIG_METADATA_KEY, DepthModel } from './create-model';
+import type { DepthModel } from './create-model';
+import { loadDepthModel as loadAnywhere, saveDepthModel as saveAnywhere, withConfig, type ModelLocation } from './io';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -120,35 +118,31 @@ function bytesPerElement(w: tf.io.WeightsManifestEntry): number {
   return w.dtype === 'bool' ? 1 : 4;
 }
 
+/** True for a tfjs URL other than file:// ('indexeddb://x', 'https://...'): not a folder on disk. */
+function isUrl(target: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !target.startsWith('file://');
+}
+
 /**
- * Saves a depth model (topology, weights, and its config in `userDefinedMetadata.depthblocks`) to a
- * directory in the tfjs layers format.
+ * Saves a depth model (topology, weights, and its config in `userDefinedMetadata.depthblocks`) to a folder in
+ * the tfjs layers format (`model.json` + `weights.bin`); a tfjs URL or IOHandler goes to the portable save.
  *
  * @example
  * await saveDepthModel(createDepthModel(unetResnet34()), 'checkpoints/unet-r34');
  */
-export async function saveDepthModel(depthModel: DepthModel, directory: string): Promise<void> {
-  depthModel.model.setUserDefinedMetadata({ [CONFIG_METADATA_KEY]: depthModel.config });
-  await depthModel.model.save(fileIO(directory));
+export async function saveDepthModel(depthModel: DepthModel, directory: ModelLocation): Promise<tf.io.SaveResult> {
+  return saveAnywhere(depthModel, typeof directory === 'string' && !isUrl(directory) ? fileIO(directory) : directory);
 }
 
 /**
- * Loads a model saved by {@link saveDepthModel} (or any tfjs layers model whose custom layers come
- * from depthblocks) and its config. The result has no `encoder`/`decoder` objects; rebuild with
+ * Loads a model saved by {@link saveDepthModel} (or `depthblocks train`) from a folder, a file:// or http(s) URL,
+ * or any IOHandler, with its config. The result has no `encoder`/`decoder` objects; rebuild with
  * `buildFromConfig(config)` and copy weights if you need to freeze the encoder.
  *
  * @example
  * const { model, config } = await loadDepthModel('checkpoints/unet-r34');
  */
-export async function loadDepthModel(directory: string): Promise<DepthModel> {
-  const model = await tf.loadLayersModel(fileIO(directory));
-  const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
-  if (!meta || !(CONFIG_METADATA_KEY in meta)) {
-    model.dispose();
-    throw new DepthblocksError(
-      'INVALID_DATA',
-      `loadDepthModel: ${stripScheme(directory)}/${MODEL_JSON} has no depthblocks config in userDefinedMetadata; load it with tf.loadLayersModel(fileIO(dir)) instead`,
-    );
-  }
-  return { model, config: parseConfig(meta[CONFIG_METADATA_KEY]) };
+export async function loadDepthModel(directory: ModelLocation): Promise<DepthModel> {
+  if (typeof directory !== 'string' || isUrl(directory)) return loadAnywhere(directory);
+  return withConfig(await tf.loadLayersModel(fileIO(directory)), `${stripScheme(directory)}/${MODEL_JSON}`);
 }

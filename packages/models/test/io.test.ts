@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf, DepthblocksError } from '@depthblocks/core';
 import { setupTestBackend } from '@depthblocks/backend';
-import { createDepthModel, saveDepthModel, loadDepthModel, fileIO, DepthModelSpec } from '../src';
+import { createDepthModel, saveDepthModel, loadDepthModel, fileIO, DepthModelSpec } from '../src/node';
 
 let tmp: string;
 beforeAll(async () => {

@@ -20,7 +20,7 @@ import {
   saveModelWeights,
   type DepthModel,
   type DepthModelSpec,
-} from '../src';
+} from '../src/node';
 
 let tmp: string;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { tf } from '@depthblocks/core';
 import { setupTestBackend } from '@depthblocks/backend';
 import { mobilenetv3_large } from '@depthblocks/encoders';
-import { createDepthModel, buildFromConfig, predict, saveDepthModel, loadDepthModel } from '../src';
+import { createDepthModel, buildFromConfig, predict, saveDepthModel, loadDepthModel } from '../src/node';
 
 let tmp: string;
 beforeAll(async () => {
@@ -43,7 +43,7 @@ test("README: DenseDepth's published weights in one call (an .h5 in nyu.h5's lay
   const sharp = (await import('sharp')).default;
   const { readSafetensors } = await import('@depthblocks/core');
   const { decodeRgb } = await import('@depthblocks/datasets');
-  const { buildPreset, denseDepth169, loadModelWeights, sampleToInput } = await import('../src');
+  const { buildPreset, denseDepth169, loadModelWeights, sampleToInput } = await import('../src/node');
   const file = path.join(tmp, 'nyu.h5');
   fs.writeFileSync(file, await nyuH5Bytes());
   const photo = path.join(tmp, 'photo.png');

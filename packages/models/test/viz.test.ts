@@ -2,20 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodeDepthPng, decodeRgb } from '@depthblocks/datasets';
-import {
-  barChart,
-  colorAt,
-  colorize,
-  compareImage,
-  DEFAULT_COLORMAP,
-  depthToPly,
-  lineChart,
-  linearTicks,
-  logTicks,
-  sideBySide,
-  svgTextToPaths,
-  writeDepthOutputs,
-} from '../src/viz';
+import { barChart, colorAt, colorize, DEFAULT_COLORMAP, depthToPly, lineChart, linearTicks, logTicks, sideBySide } from '../src/viz';
+import { compareImage, svgTextToPaths, writeDepthOutputs } from '../src/node';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-viz-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

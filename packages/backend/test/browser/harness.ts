@@ -57,6 +57,7 @@ export async function bundleForBrowser(entry: string, outfile?: string): Promise
     metafile: true,
     logLevel: 'silent',
     alias: sourceAliases(),
+    absWorkingDir: root, // metafile paths relative to the repository, whichever folder the tests run from
   });
 }
 

@@ -1,11 +1,9 @@
 /**
- * Training checkpoints: ONE .safetensors file holding the model weights (by variable name), the optimizer
- * state (prefixed `optimizer/`) and, in its metadata, the training state as JSON (step, epoch, RNG and
- * schedule state, history). Written atomically: a temporary file in the same folder, then a rename, so a
- * crash never leaves a half-written checkpoint where the last good one was.
+ * Training checkpoints: ONE safetensors file holding the model weights (by position, names in the metadata),
+ * the optimizer state (prefixed `optimizer/`) and, in its metadata, the training state as JSON (step, epoch, RNG
+ * and schedule state). Encoded to and decoded from bytes here, in any runtime; where the bytes live is a
+ * {@link CheckpointStore} (memory, IndexedDB, ...; Node's entry adds files written atomically, checkpoint-node.ts).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { DepthblocksError, readSafetensors, tf, writeSafetensors, type WeightTensor } from '@depthblocks/core';
 import type { TrainOptimizer } from './optimizer';
 
@@ -31,13 +29,43 @@ async function toWeight(t: tf.Tensor): Promise<WeightTensor> {
   return { shape: t.shape.slice(), data: Float32Array.from(await t.data()) };
 }
 
-/** Writes `file` atomically. Returns its size in bytes. */
-export async function saveCheckpoint(
-  file: string,
+/** Where the trainer keeps its checkpoint: one blob of bytes, read at resume and replaced at each save. */
+export interface CheckpointStore {
+  /** Names the checkpoint in messages and in the training result (a path, a key). */
+  readonly name: string;
+  /** The last checkpoint written, or null when there is none yet. */
+  read(): Promise<Uint8Array | null>;
+  /** Replaces the checkpoint; a failure must leave the previous one intact. */
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * A checkpoint store in memory (for the browser, tests, or your own persistence: read `bytes` after training).
+ *
+ * @example
+ * const store = memoryCheckpoint();
+ * await train({ ...options, checkpoint: store });
+ * const blob = new Blob([store.bytes!]); // e.g. offer it as a download
+ */
+export function memoryCheckpoint(name = 'memory'): CheckpointStore & { bytes: Uint8Array | null } {
+  return {
+    name,
+    bytes: null,
+    async read() {
+      return this.bytes;
+    },
+    async write(bytes: Uint8Array) {
+      this.bytes = bytes;
+    },
+  };
+}
+
+/** A checkpoint as bytes (a safetensors file). */
+export async function encodeCheckpoint(
   model: tf.LayersModel,
   optimizer: TrainOptimizer | null,
   state: CheckpointState,
-): Promise<number> {
+): Promise<Uint8Array> {
   // Tensors are keyed by the weight's position in model.weights (names of auto-named layers differ between
   // processes); the names are kept in the metadata and checked on restore.
   const tensors = new Map<string, WeightTensor>();
@@ -52,17 +80,12 @@ export async function saveCheckpoint(
     }
   }
   const names = model.weights.map((w) => w.originalName);
-  const bytes = writeSafetensors(tensors, {
+  return writeSafetensors(tensors, {
     format: 'depthblocks-checkpoint',
     state: JSON.stringify(state),
     names: JSON.stringify(names),
     optimizer: optimizer ? JSON.stringify(optimizer.options) : '',
   });
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, file);
-  return bytes.length;
 }
 
 /** A checkpoint read back: tensors by name and the state. */
@@ -74,10 +97,9 @@ export interface LoadedCheckpoint {
   optimizerState: Map<string, WeightTensor>;
 }
 
-/** Reads a checkpoint file written by saveCheckpoint. */
-export function readCheckpoint(file: string): LoadedCheckpoint {
-  if (!fs.existsSync(file)) throw new DepthblocksError('FILE_NOT_FOUND', `Checkpoint not found: ${file}`);
-  const { tensors, metadata } = readSafetensors(new Uint8Array(fs.readFileSync(file)), file);
+/** Reads a checkpoint's bytes (from {@link encodeCheckpoint}); `file` names them in messages. */
+export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): LoadedCheckpoint {
+  const { tensors, metadata } = readSafetensors(bytes, file);
   if (metadata.format !== 'depthblocks-checkpoint' || !metadata.state) {
     throw new DepthblocksError(
       'WEIGHTS_FORMAT',

@@ -35,13 +35,15 @@ export class Progress {
     private readonly epochs: number,
     out: ProgressSink = {},
   ) {
-    this.tty = out.tty ?? Boolean(process.stderr.isTTY);
-    this.write = out.write ?? ((t) => void process.stderr.write(t));
+    // In a browser there is no stderr: progress goes to a callback (or `out.write`), or nowhere.
+    const stderr = typeof process === 'undefined' ? undefined : process.stderr;
+    this.tty = out.tty ?? Boolean(stderr?.isTTY);
+    this.write = out.write ?? ((t) => void stderr?.write(t));
     this.now = out.now ?? Date.now;
     this.everyMs = out.everyMs ?? 10_000;
     this.custom = typeof option === 'function';
     if (typeof option === 'function') this.sink = option;
-    else if (option === false) this.sink = null;
+    else if (option === false || (!stderr && !out.write)) this.sink = null;
     else this.sink = (line) => this.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
   }
 

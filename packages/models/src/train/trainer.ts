@@ -1,14 +1,12 @@
 /**
- * One trainer for every model, loss and dataset: Adam/AdamW/SGD with weight decay, learning-rate schedules,
- * encoder frozen for the first N epochs, gradient clipping, periodic evaluation, a progress line, a JSONL
- * metrics log, atomic checkpoints and exact resume, and a clear stop on a non-finite loss.
+ * One trainer for every model, loss and dataset, in any runtime: Adam/AdamW/SGD with weight decay, learning-rate
+ * schedules, encoder frozen for the first N epochs, gradient clipping, periodic evaluation, a progress line, a
+ * log of every step and evaluation (to a callback), checkpoints and exact resume (to a {@link CheckpointStore}),
+ * and a clear stop on a non-finite loss. Node's entry adds checkpoint files and a JSONL log file (trainer-node.ts).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { DepthblocksError, Rng, tf, type Batch } from '@depthblocks/core';
+import { DepthblocksError, Rng, disposeBatch, tf, type Batch } from '@depthblocks/core';
 import type { LossBreakdown, LossFn } from '@depthblocks/losses';
-import { disposeBatch } from '@depthblocks/datasets';
-import { readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointState, type CheckpointStore } from './checkpoint';
 import { createOptimizer, type OptimizerOptions, type TrainOptimizer } from './optimizer';
 import { Progress } from './progress';
 import { createSchedule, type ScheduleOptions } from './schedule';
@@ -44,14 +42,17 @@ export interface TrainOptions {
   evalEvery?: number;
   /** Metric that the plateau schedule watches (default: the epoch's mean training loss, 'loss'). */
   monitor?: string;
-  /** Checkpoint file (.safetensors). Written at every epoch end and every `checkpointEvery` steps. */
-  checkpoint?: string;
+  /** Where checkpoints go (e.g. `memoryCheckpoint()`). Written at every epoch end and every `checkpointEvery` steps. */
+  checkpoint?: CheckpointStore;
   checkpointEvery?: number;
-  /** Continue from `checkpoint` if it exists (weights, optimizer, step, epoch, RNG, schedule). */
+  /** Continue from `checkpoint` if it holds one (weights, optimizer, step, epoch, RNG, schedule). */
   resume?: boolean;
-  /** JSONL log: one line per step and one per evaluation. */
-  logFile?: string;
-  /** Progress line on stderr (default: when stderr is a TTY), or a function that receives each line. */
+  /** Receives one entry per step and one per evaluation (Node's `logFile` writes them as JSONL). */
+  onLog?: (entry: TrainLogEntry) => void;
+  /**
+   * Progress on stderr (default; redrawn in place on a terminal, throttled lines otherwise, nothing in a browser),
+   * `false` for none, or a function that receives each line.
+   */
   progress?: boolean | ((line: string) => void);
   /** Stop after this many steps in total (for quick runs and tests). */
   maxSteps?: number;
@@ -64,6 +65,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Lines that are always worth saying (resumed from where; stopped where), whatever `progress` is. */
   log?: (line: string) => void;
+  /**
+   * Called once when training resumes from `checkpoint`, before the first step, with where it resumes and the
+   * trainer's `log` line writer (Node's `logFile` uses it to drop log records the checkpoint does not hold).
+   */
+  onResume?: (resumed: ResumeInfo, say: (line: string) => void) => void;
   /** Seed of the trainer's RNG (saved in checkpoints; given to `onStep`). */
   seed?: number;
   /** Stored in checkpoints so that a model can be rebuilt from them. */
@@ -81,10 +87,29 @@ export interface StepRecord {
   samplesPerSecond: number;
 }
 
+/** One line of the training log: a step (its {@link StepRecord}) or an evaluation (its metrics). */
+export interface TrainLogEntry {
+  type: 'step' | 'eval';
+  /** ISO 8601 time. */
+  time: string;
+  step: number;
+  epoch: number;
+  [field: string]: unknown;
+}
+
 export interface EvalRecord {
   epoch: number;
   step: number;
   metrics: Record<string, number>;
+}
+
+/** Where training resumed: the checkpoint's step and epoch, and the batches of that epoch already done. */
+export interface ResumeInfo {
+  step: number;
+  epoch: number;
+  stepInEpoch: number;
+  /** The checkpoint store's name (a file path in Node). */
+  checkpoint: string;
 }
 
 export interface TrainResult {
@@ -96,7 +121,7 @@ export interface TrainResult {
   samplesPerSecond: number;
   checkpoint?: string;
   /** Where training resumed from, when it did. */
-  resumed?: { step: number; epoch: number; stepInEpoch: number; checkpoint: string };
+  resumed?: ResumeInfo;
   /** Set when `signal` stopped training: the step and epoch of the checkpoint written (if any). */
   interrupted?: { step: number; epoch: number; reason: string; checkpoint?: string };
 }
@@ -122,7 +147,7 @@ function matchSize(t: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
  * const result = await train({
  *   model, data: batcher, epochs: 5,
  *   loss: combineLosses({ l1: 0.1, grad: 1, ssim: 1 }, { ssim: { maxVal: 100 } }),
- *   optimizer: { name: 'adam', lr: 1e-4 }, checkpoint: 'runs/a/checkpoint.safetensors', resume: true,
+ *   optimizer: { name: 'adam', lr: 1e-4 }, checkpoint: memoryCheckpoint(), onLog: (e) => chart.add(e),
  * });
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
@@ -141,6 +166,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const totalSteps = options.maxSteps ?? (perEpoch ? perEpoch * epochs : 0);
   const history: StepRecord[] = [];
   const evals: EvalRecord[] = [];
+  const onLog = options.onLog;
   const progress = new Progress(options.progress, totalSteps, epochs);
   const say = (line: string): void => (options.log ? options.log(line) : progress.note(line));
 
@@ -149,24 +175,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let skipInEpoch = 0;
   let resumed: TrainResult['resumed'];
   let lastCheckpointStep: number | null = null;
-  if (options.resume && options.checkpoint && fs.existsSync(options.checkpoint)) {
-    const ckpt = readCheckpoint(options.checkpoint);
-    await restoreCheckpoint(ckpt, model, optimizer, options.checkpoint);
+  const stored = options.resume && options.checkpoint ? await options.checkpoint.read() : null;
+  if (stored && options.checkpoint) {
+    const ckpt = decodeCheckpoint(stored, options.checkpoint.name);
+    await restoreCheckpoint(ckpt, model, optimizer, options.checkpoint.name);
     step = ckpt.state.step;
     startEpoch = ckpt.state.epoch;
     skipInEpoch = ckpt.state.stepInEpoch;
     lastCheckpointStep = step;
     if (ckpt.state.rng) rng.setState(ckpt.state.rng as ReturnType<Rng['getState']>);
     if (ckpt.state.schedule) Object.assign(schedule.state, ckpt.state.schedule);
-    resumed = { step, epoch: startEpoch, stepInEpoch: skipInEpoch, checkpoint: options.checkpoint };
-    say(`resuming from ${options.checkpoint}: step ${step}, epoch ${startEpoch + 1} (batch ${skipInEpoch} of the epoch done)`);
-    // the log keeps what the checkpoint holds: records after its step are from a run that was lost
-    if (options.logFile) {
-      const dropped = truncateLog(options.logFile, step);
-      if (dropped) say(`log ${options.logFile}: dropped ${dropped} record(s) after step ${step} (not in the checkpoint)`);
-    }
+    resumed = { step, epoch: startEpoch, stepInEpoch: skipInEpoch, checkpoint: options.checkpoint.name };
+    say(`resuming from ${options.checkpoint.name}: step ${step}, epoch ${startEpoch + 1} (batch ${skipInEpoch} of the epoch done)`);
+    options.onResume?.(resumed, say);
   }
-  const log = options.logFile ? openLog(options.logFile, resumed !== undefined) : null;
 
   const writeCheckpoint = async (epoch: number, stepInEpoch: number): Promise<void> => {
     if (!options.checkpoint) return;
@@ -179,7 +201,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       schedule: { ...schedule.state },
       modelConfig: options.modelConfig,
     };
-    await saveCheckpoint(options.checkpoint, model, optimizer, state);
+    await options.checkpoint.write(await encodeCheckpoint(model, optimizer, state));
     lastCheckpointStep = step;
   };
 
@@ -198,8 +220,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const stop = async (epoch: number, inEpoch: number): Promise<void> => {
     await writeCheckpoint(epoch, inEpoch);
     const reason = String(options.signal?.reason ?? 'abort');
-    interrupted = { step, epoch, reason, checkpoint: options.checkpoint };
-    say(`stopped (${reason}) at step ${step}, epoch ${epoch + 1}${options.checkpoint ? `; checkpoint: ${options.checkpoint}` : ''}`);
+    interrupted = { step, epoch, reason, checkpoint: options.checkpoint?.name };
+    say(`stopped (${reason}) at step ${step}, epoch ${epoch + 1}${options.checkpoint ? `; checkpoint: ${options.checkpoint.name}` : ''}`);
   };
   try {
     outer: for (let epoch = startEpoch; epoch < epochs; epoch++) {
@@ -228,7 +250,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         try {
           result = trainStep(model, loss, optimizer, batch, options.clipGradNorm, step, epoch);
         } catch (e) {
-          throw withCheckpointFacts(e, options.checkpoint, lastCheckpointStep);
+          throw withCheckpointFacts(e, options.checkpoint?.name, lastCheckpointStep);
         } finally {
           disposeBatch(batch);
         }
@@ -249,7 +271,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           samplesPerSecond: lastSamplesPerSecond,
         };
         history.push(record);
-        log?.write({ type: 'step', time: new Date().toISOString(), ...record });
+        onLog?.({ type: 'step', time: new Date().toISOString(), ...record });
         progress.step(record, (performance.now() - t0) / 1000, samples);
         options.onStep?.(record);
         if (options.checkpointEvery && step % options.checkpointEvery === 0) await writeCheckpoint(epoch, inEpoch);
@@ -269,7 +291,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (options.evaluate && (epoch + 1) % evalEvery === 0) {
         Object.assign(metrics, await options.evaluate(model, epoch));
         evals.push({ epoch, step, metrics });
-        log?.write({ type: 'eval', time: new Date().toISOString(), epoch, step, ...metrics });
+        onLog?.({ type: 'eval', time: new Date().toISOString(), epoch, step, ...metrics });
         progress.note(
           `epoch ${epoch + 1} eval: ${Object.entries(metrics)
             .map(([k, v]) => `${k} ${fmt(v)}`)
@@ -282,7 +304,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
   } finally {
     progress.done();
-    log?.close();
     optimizer.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -293,7 +314,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     evals,
     seconds,
     samplesPerSecond: samples / Math.max(seconds, 1e-9),
-    checkpoint: options.checkpoint,
+    checkpoint: options.checkpoint?.name,
     resumed,
     interrupted,
   };
@@ -308,31 +329,6 @@ function withCheckpointFacts(e: unknown, checkpoint: string | undefined, lastSte
       ? ` No checkpoint has been written yet (${checkpoint} is written at epoch ends and every checkpointEvery steps), so a new run starts from the beginning.`
       : ` The last good state is the checkpoint ${checkpoint} at step ${lastStep}; running again resumes from it.`;
   return new DepthblocksError(e.code, e.message + facts, { ...e.details, checkpoint, checkpointStep: lastStep });
-}
-
-/**
- * Keeps the log records up to `step` (step records with step <= it, evaluations at or before it) and drops
- * the rest, in place (atomically). Returns the number of records dropped.
- */
-export function truncateLog(file: string, step: number): number {
-  if (!fs.existsSync(file)) return 0;
-  const lines = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim());
-  const keep = lines.filter((l) => {
-    try {
-      const r = JSON.parse(l) as { step?: number };
-      return typeof r.step !== 'number' || r.step <= step;
-    } catch {
-      return false; // a line cut short by a crash
-    }
-  });
-  if (keep.length === lines.length) return 0;
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, keep.map((l) => l + '\n').join(''));
-  fs.renameSync(tmp, file);
-  return lines.length - keep.length;
 }
 
 /**
@@ -418,13 +414,4 @@ function outOfMemoryAsError<T>(batch: Batch, step: number, fn: () => T): T {
 
 function fmt(v: number): string {
   return Math.abs(v) >= 100 || v === 0 ? v.toFixed(2) : v.toPrecision(4);
-}
-
-function openLog(file: string, append: boolean): { write(o: object): void; close(): void } {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const fd = fs.openSync(file, append ? 'a' : 'w');
-  return {
-    write: (o) => fs.writeSync(fd, JSON.stringify(o) + '\n'),
-    close: () => fs.closeSync(fd),
-  };
 }

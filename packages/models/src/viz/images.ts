@@ -1,11 +1,11 @@
-/** Writing depth as images: 16-bit PNG in millimetres, a colourised PNG, and RGB | depth (| ground truth) side by side. */
-import * as fs from 'fs';
-import * as path from 'path';
-import { DepthblocksError } from '@depthblocks/core';
-import { encodeDepthPng, encodeRgb } from '@depthblocks/datasets';
+/**
+ * Depth as images, in any runtime: a 16-bit PNG in millimetres and a colourised PNG as bytes, and the labelled
+ * comparison figure RGB | prediction (| ground truth | error) as SVG. Node's entry renders the figure to PNG and
+ * writes files (images-node.ts).
+ */
+import { DepthblocksError, encodeDepthPng, encodePng } from '@depthblocks/core';
 import { checkColormap, colorize, DEFAULT_COLORMAP, validQuantiles, type ColormapName } from './colormap';
 import { compareFigure, panelSize, type ColorBar, type FigureLayout, type FigurePanel } from './compare';
-import { svgToPng } from './render';
 
 /** Nearest-neighbour resize of an H*W*C byte image (for putting panels of different sizes side by side). */
 function resizeNearest(src: Uint8Array, w: number, h: number, c: number, ow: number, oh: number): Uint8Array {
@@ -55,8 +55,20 @@ function toDisplay(p: Panel, size: { width: number; height: number }): Panel {
   return { rgb: resizeNearest(p.rgb, p.width, p.height, 3, size.width, size.height), width: size.width, height: size.height };
 }
 
+/** An RGB panel as PNG bytes. */
+function rgbPng(p: Panel): Promise<Uint8Array> {
+  return encodePng({ data: p.rgb, width: p.width, height: p.height, channels: 3 });
+}
+
+/** Base64 of bytes with the platform's `btoa` (Node 16+ and browsers), in chunks that String.fromCharCode takes. */
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
 async function dataUri(p: Panel): Promise<string> {
-  return `data:image/png;base64,${Buffer.from(await encodeRgb(p.rgb, p.width, p.height)).toString('base64')}`;
+  return `data:image/png;base64,${base64(await rgbPng(p))}`;
 }
 
 /** |a - b| where b (ground truth) is valid, after resizing `a` to b's size (nearest); 0 elsewhere. */
@@ -75,9 +87,9 @@ function absError(a: ArrayLike<number>, aw: number, ah: number, b: ArrayLike<num
   return out;
 }
 
-/** What {@link compareImage} drew: the PNG and where the panels are. */
-export interface CompareImage {
-  png: Uint8Array;
+/** What {@link compareSvg} drew: the SVG and where the panels are. */
+export interface CompareSvg {
+  svg: string;
   layout: FigureLayout;
   /** The depth range of the colour scale (metres) and the error range. */
   range: [number, number];
@@ -85,19 +97,20 @@ export interface CompareImage {
 }
 
 /**
- * The comparison figure as PNG: RGB | prediction (| ground truth | |prediction - ground truth|), labelled,
- * with colour bars in metres; depth panels share one range (the ground truth's 2nd-98th percentiles, else the
- * prediction's).
+ * The comparison figure as SVG (any runtime; Node's `compareImage` renders it to PNG): RGB | prediction
+ * (| ground truth | |prediction - ground truth|), labelled, with colour bars in metres; depth panels share one
+ * range (the ground truth's 2nd-98th percentiles, else the prediction's).
  *
  * @example
- * const { png } = await compareImage(pred, w, h, { rgb, groundTruth: { depth: gt, width: w, height: h } });
+ * const { svg } = await compareSvg(pred, w, h, { rgb, groundTruth: { depth: gt, width: w, height: h } });
+ * img.src = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' })); // in a page
  */
-export async function compareImage(
+export async function compareSvg(
   depth: ArrayLike<number>,
   width: number,
   height: number,
   options: DepthOutputOptions & { rgb: Panel },
-): Promise<CompareImage> {
+): Promise<CompareSvg> {
   const colormap = checkColormap(options.colormap ?? DEFAULT_COLORMAP);
   const g = options.groundTruth;
   const [lo, hi] = validQuantiles(g?.depth ?? depth, [0.02, 0.98]);
@@ -128,42 +141,38 @@ export async function compareImage(
     bars.push({ title: 'error (m)', colormap: 'gray', min: 0, max: emax });
   }
   const fig = compareFigure(panels, size, bars);
-  return { png: await svgToPng(fig.svg), layout: fig.layout, range: [min, max], errorRange };
+  return { svg: fig.svg, layout: fig.layout, range: [min, max], errorRange };
+}
+
+/** The PNG files of one depth map: `depth` (16-bit, millimetres, at the map's size) and `color` (colourised). */
+export interface DepthImages {
+  depth: Uint8Array;
+  color: Uint8Array;
 }
 
 /**
- * Writes `<name>_depth.png` (16-bit, mm, at the map's size), `<name>_color.png` and optionally
- * `<name>_compare.png` (see {@link compareImage}) into `dir`. Returns the paths written.
+ * Makes the PNGs of a depth map, as bytes in any runtime: `depth` (16-bit, millimetres) and `color` (colourised on
+ * the 2nd-98th percentiles of the ground truth when given, else of the map). The comparison figure is
+ * {@link compareSvg}; Node's `writeDepthOutputs` writes all of them to files.
  *
  * @example
- * await writeDepthOutputs('preds', 'photo', depth, 640, 480, { rgb: { rgb, width: 640, height: 480 }, sideBySide: true });
+ * const { depth, color } = await depthImages(metres, 320, 240); // e.g. offer them as downloads
  */
-export async function writeDepthOutputs(
-  dir: string,
-  name: string,
+export async function depthImages(
   depth: ArrayLike<number>,
   width: number,
   height: number,
-  options: DepthOutputOptions = {},
-): Promise<string[]> {
+  options: Pick<DepthOutputOptions, 'colormap' | 'groundTruth'> = {},
+): Promise<DepthImages> {
   if (depth.length !== width * height)
     throw new DepthblocksError('SHAPE_MISMATCH', `depth has ${depth.length} values, expected ${width}x${height}`);
   const colormap = checkColormap(options.colormap ?? DEFAULT_COLORMAP);
-  fs.mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
-  const write = (file: string, data: Uint8Array): void => {
-    const p = path.join(dir, file);
-    fs.writeFileSync(p, data);
-    files.push(p);
-  };
-  write(`${name}_depth.png`, await encodeDepthPng(Float32Array.from(depth), width, height, 1 / 1000)); // 16-bit, millimetres
   // one scale for prediction and ground truth so that they compare
   const [lo, hi] = validQuantiles(options.groundTruth?.depth ?? depth, [0.02, 0.98]);
   const min = Number.isFinite(lo) ? lo : 0;
   const max = Number.isFinite(hi) ? hi : 1;
-  write(`${name}_color.png`, await encodeRgb(colorize(depth, { colormap, min, max }), width, height));
-  if (options.sideBySide && options.rgb) {
-    write(`${name}_compare.png`, (await compareImage(depth, width, height, { ...options, colormap, rgb: options.rgb })).png);
-  }
-  return files;
+  return {
+    depth: await encodeDepthPng(depth, width, height, 1 / 1000), // 16-bit, millimetres
+    color: await rgbPng({ rgb: colorize(depth, { colormap, min, max }), width, height }),
+  };
 }

@@ -1,12 +1,10 @@
 export { colorAt, colorize, checkColormap, validQuantiles, COLORMAPS, DEFAULT_COLORMAP } from './colormap';
 export type { ColormapName } from './colormap';
-export { sideBySide, writeDepthOutputs, compareImage } from './images';
-export type { Panel, DepthOutputOptions, CompareImage } from './images';
+export { sideBySide, depthImages, compareSvg } from './images';
+export type { Panel, DepthImages, DepthOutputOptions, CompareSvg } from './images';
 export { compareFigure, compareLayout, panelSize, MIN_PANEL_HEIGHT, MAX_PANEL_HEIGHT } from './compare';
 export type { FigurePanel, FigureLayout, ColorBar } from './compare';
 export { depthToPly } from './pointcloud';
 export { lineChart, barChart } from './plot';
 export type { Series } from './plot';
 export { linearTicks, logTicks, tickLabel } from './ticks';
-export { svgToPng, writeSvgAndPng } from './render';
-export { svgTextToPaths, textPath, textWidth } from './text-paths';

@@ -4,30 +4,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { fileURLToPath } from 'url';
-import { DepthblocksError } from '@depthblocks/core';
+import { DepthblocksError, readWeightBytes, type WeightLocation } from '@depthblocks/core';
 import type { DepthModel } from '../create-model';
-import { fetchWeightBytes, loadModelWeightsFromBytes, type LoadModelWeightsOptions, type ModelLoadReport } from './load-model-weights';
+import { loadModelWeightsFromBytes, type LoadModelWeightsOptions, type ModelLoadReport } from './load-model-weights';
 import { encodeModelWeights } from './save-model-weights';
-
-/** A path, an http(s) or file: URL, or bytes -> the bytes and how to name them. */
-async function readWeightSource(source: string | Uint8Array | URL): Promise<{ bytes: Uint8Array; where: string }> {
-  if (source instanceof Uint8Array) return { bytes: source, where: 'buffer' };
-  const url = source instanceof URL ? source : /^(https?|file):\/\//i.test(source) ? new URL(source) : null;
-  if (url?.protocol === 'file:') return readWeightSource(fileURLToPath(url));
-  if (url) return fetchWeightBytes(url);
-  if (typeof source !== 'string') {
-    throw new DepthblocksError('INVALID_ARGUMENT', `loadModelWeights: source must be a path, URL or Uint8Array, got ${typeof source}`);
-  }
-  if (!fs.existsSync(source)) throw new DepthblocksError('FILE_NOT_FOUND', `Weight file not found: ${source}`);
-  if (fs.statSync(source).isDirectory()) {
-    throw new DepthblocksError(
-      'INVALID_ARGUMENT',
-      `${source} is a folder; a saved model folder (model.json) loads with loadDepthModel, weight files are .h5 or .safetensors files`,
-    );
-  }
-  return { bytes: new Uint8Array(fs.readFileSync(source)), where: source };
-}
 
 /**
  * Loads a weight file (a path, an http(s)/file: URL, or the file's bytes) into a whole DepthModel. See the
@@ -40,10 +20,10 @@ async function readWeightSource(source: string | Uint8Array | URL): Promise<{ by
  */
 export async function loadModelWeights(
   dm: DepthModel,
-  source: string | Uint8Array | URL,
+  source: WeightLocation,
   options: LoadModelWeightsOptions = {},
 ): Promise<ModelLoadReport> {
-  const { bytes, where } = await readWeightSource(source);
+  const { bytes, where } = await readWeightBytes(source);
   return loadModelWeightsFromBytes(dm, bytes, where, options);
 }
 

@@ -11,6 +11,8 @@ import {
   loadIntoVariables,
   parseKerasH5,
   readSafetensors,
+  weightBytes,
+  type WeightLocation,
   type WeightMatchReport,
   type WeightSource,
 } from '@depthblocks/core';
@@ -161,23 +163,6 @@ export async function loadModelWeightsFromBytes(
   return { ...report, format: kind, scope: 'model', where };
 }
 
-/** Downloads a URL's bytes, with errors that say what to do. */
-export async function fetchWeightBytes(url: URL | string): Promise<{ bytes: Uint8Array; where: string }> {
-  const href = String(url);
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new DepthblocksError(
-      'FILE_NOT_FOUND',
-      `Could not download weights from ${href}: ${(e as Error).message}. Check the network, or download the file and pass its bytes or path`,
-    );
-  }
-  if (!res.ok)
-    throw new DepthblocksError('FILE_NOT_FOUND', `Could not download weights from ${href}: HTTP ${res.status} ${res.statusText}`);
-  return { bytes: new Uint8Array(await res.arrayBuffer()), where: href };
-}
-
 /**
  * Loads a weight file into a whole DepthModel, by weight name, strictly by default (any missing, unexpected or
  * mis-shaped tensor: `DepthblocksError('WEIGHTS_MISMATCH')` listing them, and nothing is loaded). `source` is
@@ -196,13 +181,9 @@ export async function fetchWeightBytes(url: URL | string): Promise<{ bytes: Uint
  */
 export async function loadModelWeights(
   dm: DepthModel,
-  source: Uint8Array | URL | string,
+  source: WeightLocation,
   options: LoadModelWeightsOptions = {},
 ): Promise<ModelLoadReport> {
-  if (source instanceof Uint8Array) return loadModelWeightsFromBytes(dm, source, 'buffer', options);
-  if (source instanceof URL || typeof source === 'string') {
-    const { bytes, where } = await fetchWeightBytes(source);
-    return loadModelWeightsFromBytes(dm, bytes, where, options);
-  }
-  throw new DepthblocksError('INVALID_ARGUMENT', `loadModelWeights: source must be bytes (Uint8Array) or a URL, got ${typeof source}`);
+  const { bytes, where } = await weightBytes(source);
+  return loadModelWeightsFromBytes(dm, bytes, where, options);
 }

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readCheckpoint } from '../../src/train';
+import { readCheckpoint } from '../../src/node';
 
 const root = path.resolve(__dirname, '../../../..');
 const child = path.join(__dirname, '../fixtures/train-child.ts');

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DepthblocksError, tf } from '@depthblocks/core';
 import { setupTestBackend } from '@depthblocks/backend';
-import { readCheckpoint, train } from '../../src/train';
+import { readCheckpoint, train } from '../../src/node';
 import { l1Loss, tinyModel, toyData, weightsOf } from './helpers';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-train-'));
