@@ -85,6 +85,9 @@ test('dependencies match what each package does', () => {
   expect(deps('@depthblocks/models')['@depthblocks/datasets']).toBeUndefined();
   const datasets = packages.find((p) => p.name === '@depthblocks/datasets')!.manifest;
   expect(datasets.peerDependenciesMeta?.sharp?.optional).toBe(true);
+  // models renders figures to PNG with sharp only when asked (Node entry): an optional peer too
+  const models = packages.find((p) => p.name === '@depthblocks/models')!.manifest;
+  expect(models.peerDependenciesMeta?.sharp?.optional).toBe(true);
 });
 
 test('release builds from clean: clean removes every dist/ and build info (kept sources), then a build without the cache', () => {
