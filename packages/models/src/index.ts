@@ -69,6 +69,5 @@ export * from './viz';
 export { skimageResizeTensor } from './scale-up';
 // ONNX export and the ONNX Runtime path.
 export * from './onnx';
-export { writeOnnx, loadOnnxFile } from './onnx/files-node';
 export { openPredictor } from './runtime-choice';
 export type { InferenceRuntime, Predictor } from './runtime-choice';

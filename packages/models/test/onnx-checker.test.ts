@@ -13,7 +13,7 @@ import * as path from 'path';
 import { setupTestBackend } from '@depthblocks/backend';
 import { listEncoders } from '@depthblocks/encoders';
 import { listDecoders } from '@depthblocks/decoders';
-import { buildPreset, createDepthModel, exportOnnx, writeOnnx, lrasppMobilenetV3, type ExportOnnxOptions } from '../src';
+import { buildPreset, createDepthModel, exportOnnx, writeOnnx, lrasppMobilenetV3, type ExportOnnxOptions } from '../src/node';
 
 const PYTHON = '/usr/bin/python3';
 const hasOnnx = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;

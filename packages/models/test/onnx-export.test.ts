@@ -21,7 +21,7 @@ import {
   ONNX_OPSET,
   type DepthModel,
   type DepthModelSpec,
-} from '../src';
+} from '../src/node';
 import { encodeModel } from '../src/onnx/proto';
 import { loadOrtNode } from '../src/onnx/ort';
 import { difference, spread } from './onnx-helpers';

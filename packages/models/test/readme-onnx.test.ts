@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf } from '@depthblocks/core';
 import { setupTestBackend } from '@depthblocks/backend';
-import { createDepthModel, lrasppMobilenetV3, exportOnnx, writeOnnx, loadOnnxModel, predict } from '../src';
+import { createDepthModel, lrasppMobilenetV3, exportOnnx, writeOnnx, loadOnnxModel, predict } from '../src/node';
 import { difference } from './onnx-helpers';
 
 let tmp: string;
