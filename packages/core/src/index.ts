@@ -14,6 +14,7 @@ export type { RngState } from './rng';
 export type { Sample, Batch, FeatureMap, OrdinalPair, Intrinsics } from './types';
 export type { Dataset, ValidateOptions, ValidationProblem, ValidationReport } from './dataset';
 export { disposeBatch } from './batch';
+export { loadOptional } from './optional-dependency';
 export { decodePng, encodePng, encodeDepthPng, hasPngSignature } from './png';
 export type { PngImage } from './png';
 export { trackTensors, assertNoLeak } from './testing';

@@ -4,7 +4,7 @@
  * loaded on the first decode; without it these functions say how to install it. PNG encoding is the portable one.
  */
 import { promises as fs } from 'fs';
-import { DepthblocksError } from '@depthblocks/core';
+import { DepthblocksError, loadOptional } from '@depthblocks/core';
 import {
   corrupt,
   decodeDepthPng as decodeDepthPngPortable,
@@ -20,17 +20,11 @@ let sharpModule: Sharp | null = null;
 
 /** sharp, loaded on first use, or a MISSING_DEPENDENCY error that says how to get it. */
 export function loadSharp(): Sharp {
-  if (!sharpModule) {
-    try {
-      sharpModule = require('sharp') as Sharp;
-    } catch (e) {
-      throw new DepthblocksError(
-        'MISSING_DEPENDENCY',
-        `Decoding images in Node needs sharp, which could not be loaded (${(e as Error).message.split('\n')[0]}). ` +
-          'Install it next to @depthblocks/datasets: npm install sharp. (PNG files also decode without it: decodePng from @depthblocks/core.)',
-      );
-    }
-  }
+  sharpModule ??= loadOptional(
+    () => require('sharp') as Sharp,
+    'Decoding images in Node needs sharp',
+    'Install it next to @depthblocks/datasets: npm install sharp. (PNG files also decode without it: decodePng from @depthblocks/core.)',
+  );
   return sharpModule;
 }
 

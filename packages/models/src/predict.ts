@@ -1,10 +1,11 @@
-import { tf, DepthblocksError, checkRank, targetToDepth, type DepthNormalization } from '@depthblocks/core';
+import { tf, DepthblocksError, targetToDepth, type DepthNormalization } from '@depthblocks/core';
 import type { DepthModel } from './create-model';
 import { checkForwardMemory } from './memory';
 import { skimageResizeTensor } from './scale-up';
 import type { ExportOnnxOptions } from './onnx/export';
 import { OnnxModel, type LoadOnnxOptions } from './onnx/runtime';
 import { predictOnnx } from './onnx/predict-onnx';
+import { checkPredictOptions } from './predict-options';
 
 /** Options of {@link predict}. */
 export interface PredictOptions {
@@ -61,17 +62,7 @@ export function predict(
   }
   const layers = model instanceof tf.LayersModel ? model : model.model;
   const depth = options.depth ?? (model instanceof tf.LayersModel ? { kind: 'none' as const } : model.config.depth);
-  const batchSize = options.batchSize ?? 4;
-  if (options.outputSize !== undefined && options.outputSize !== 'model' && options.outputSize !== 'input') {
-    throw new DepthblocksError(
-      'INVALID_ARGUMENT',
-      `predict: outputSize must be 'model' or 'input', got ${JSON.stringify(options.outputSize)}`,
-    );
-  }
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `predict: batchSize must be a positive integer, got ${batchSize}`);
-  }
-  checkRank(rgb.shape, [3, 4], 'predict: rgb');
+  const batchSize = checkPredictOptions(options, rgb);
   const expectC = layers.inputs[0].shape[3];
   const c = rgb.shape[rgb.rank - 1];
   if (expectC != null && c !== expectC) {

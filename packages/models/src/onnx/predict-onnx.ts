@@ -3,13 +3,14 @@
  * the model's forward pass in an ONNX Runtime session. Pre- and post-processing (flips, resize, averaging) are
  * the same tfjs ops as predict's, so the two runtimes differ only in the network's own arithmetic.
  */
-import { tf, DepthblocksError, checkRank, targetToDepth } from '@depthblocks/core';
+import { tf, DepthblocksError, targetToDepth } from '@depthblocks/core';
 import type { DepthModel } from '../create-model';
 
 import type { PredictOptions } from '../predict';
 import { skimageResizeTensor } from '../scale-up';
 import { exportOnnx } from './export';
 import { loadOnnxModel, OnnxModel } from './runtime';
+import { checkPredictOptions } from '../predict-options';
 
 /**
  * Predicts depth in metres with ONNX Runtime. `model` is an {@link OnnxModel}, or a DepthModel /
@@ -34,17 +35,7 @@ export async function predictOnnx(
       await session.release();
     }
   }
-  const batchSize = options.batchSize ?? 4;
-  if (options.outputSize !== undefined && options.outputSize !== 'model' && options.outputSize !== 'input') {
-    throw new DepthblocksError(
-      'INVALID_ARGUMENT',
-      `predict: outputSize must be 'model' or 'input', got ${JSON.stringify(options.outputSize)}`,
-    );
-  }
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) {
-    throw new DepthblocksError('INVALID_ARGUMENT', `predict: batchSize must be a positive integer, got ${batchSize}`);
-  }
-  checkRank(rgb.shape, [3, 4], 'predict: rgb');
+  const batchSize = checkPredictOptions(options, rgb);
   const x = (rgb.rank === 3 ? tf.expandDims(rgb, 0) : rgb) as tf.Tensor4D;
   const [h, w] = [x.shape[1], x.shape[2]];
   const raw = model.metadata.output.units === 'raw';

@@ -4,7 +4,7 @@
  * dependency of @depthblocks/models, loaded on the first rendering.
  */
 import * as fs from 'fs';
-import { DepthblocksError } from '@depthblocks/core';
+import { loadOptional } from '@depthblocks/core';
 import { svgTextToPaths } from './text-paths';
 
 type Sharp = typeof import('sharp');
@@ -12,17 +12,11 @@ let sharpModule: Sharp | null = null;
 
 /** sharp, loaded on first use, or a MISSING_DEPENDENCY error that says how to get it. */
 function loadSharp(): Sharp {
-  if (!sharpModule) {
-    try {
-      sharpModule = require('sharp') as Sharp;
-    } catch (e) {
-      throw new DepthblocksError(
-        'MISSING_DEPENDENCY',
-        `Rendering figures to PNG needs sharp, which could not be loaded (${(e as Error).message.split('\n')[0]}). ` +
-          'Install it next to @depthblocks/models: npm install sharp. (The SVG figures need nothing: compareSvg, lineChart, barChart.)',
-      );
-    }
-  }
+  sharpModule ??= loadOptional(
+    () => require('sharp') as Sharp,
+    'Rendering figures to PNG needs sharp',
+    'Install it next to @depthblocks/models: npm install sharp. (The SVG figures need nothing: compareSvg, lineChart, barChart.)',
+  );
   return sharpModule;
 }
 
