@@ -22,7 +22,7 @@ export type PatchName =
   | 'simdAdam';
 
 /** The TensorFlow.js packages whose internals a patch relies on (their versions are checked). */
-export type TfjsPackage = 'tfjs-core' | 'tfjs-layers' | 'tfjs-backend-cpu' | 'tfjs-backend-wasm';
+export type TfjsPackage = 'tfjs-core' | 'tfjs-layers' | 'tfjs-backend-cpu' | 'tfjs-backend-wasm' | 'tfjs-backend-webgl';
 
 /** One change a patch made. */
 export interface PatchChange {

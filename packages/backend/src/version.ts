@@ -24,6 +24,8 @@ export function tfjsVersion(p: TfjsPackage): string {
       return tf.version_cpu;
     case 'tfjs-backend-wasm':
       return tfjsWasm().version_wasm;
+    case 'tfjs-backend-webgl':
+      return tf.version_webgl;
   }
 }
 

@@ -8,15 +8,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bundleForBrowser, findChromium, runPage, serve } from './browser/harness';
+import { bundleForBrowser, chromiumForTests, runPage, serve } from './browser/harness';
 
-const chromium = findChromium();
-const inCi = process.env.CI === 'true';
-if (!chromium) {
-  const msg = 'browser tests: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)';
-  if (inCi) test('a browser is installed (CI=true)', () => expect(msg).toBe('a Chromium'));
-  else console.warn(`\n*** SKIPPED: ${msg} ***\n`);
-}
+const chromium = chromiumForTests('browser tests');
 const maybe = chromium ? describe : describe.skip;
 
 type Result = {

@@ -1,12 +1,14 @@
 /**
- * Patch `resizeBilinearGrad`: ResizeBilinearGrad for the cpu and wasm backends (tfjs 4.22 has a bug in each):
+ * Patch `resizeBilinearGrad`: ResizeBilinearGrad for the cpu, wasm and webgl backends (tfjs 4.22 has a bug in each):
  * - cpu returns the gradient with height and width swapped for non-square images;
- * - wasm ignores halfPixelCenters (the sampling TF2 and PyTorch's align_corners=False use).
- * This one mirrors the forward kernels' sampling exactly and scatters dy back.
+ * - wasm and webgl ignore halfPixelCenters (the sampling TF2 and PyTorch's align_corners=False use).
+ * This one mirrors the forward kernels' sampling exactly and scatters dy back (webgl: a GPU program that gathers,
+ * in resize-bilinear-grad-webgl.ts).
  */
 import { EXACT_KERNEL } from '@depthblocks/core';
 import type { Patch } from '../patch';
 import { heapOffset, simdKernels, type SimdKernels } from '../simd/simd-kernels';
+import { resizeBilinearGradProgram } from './resize-bilinear-grad-webgl';
 
 /** Per output index along one axis: the two input indices the forward kernel reads and the weight of the second. */
 function samples(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): [number, number, number][] {
@@ -104,14 +106,23 @@ function kernelFor(backendName: 'cpu' | 'wasm') {
   };
 }
 
-/** The patch: the kernel on cpu and wasm, marked exact (core's exactResizeBilinearGrad reads the mark). */
+/** The webgl kernel: the gradient program on the GPU. */
+function webglKernel({ inputs, backend, attrs }: { inputs: any; backend: any; attrs: any }): any {
+  const { images, dy } = inputs;
+  const program = resizeBilinearGradProgram(dy.shape, images.shape, attrs.alignCorners, attrs.halfPixelCenters);
+  return backend.runWebGLProgram(program, [dy], 'float32');
+}
+
+/** The patch: the kernel on cpu, wasm and webgl, marked exact (core's exactResizeBilinearGrad reads the mark). */
 export const resizeBilinearGrad: Patch = {
   name: 'resizeBilinearGrad',
-  tfjs: ['tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-wasm'],
+  tfjs: ['tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-wasm', 'tfjs-backend-webgl'],
   apply(c) {
     for (const backendName of ['cpu', 'wasm'] as const) {
       const kernelFunc = Object.assign(kernelFor(backendName), { [EXACT_KERNEL]: true });
       c.kernel({ kernelName: 'ResizeBilinearGrad', backendName, kernelFunc: kernelFunc as any });
     }
+    const webgl = Object.assign(webglKernel, { [EXACT_KERNEL]: true });
+    c.kernel({ kernelName: 'ResizeBilinearGrad', backendName: 'webgl', kernelFunc: webgl as any });
   },
 };

@@ -23,6 +23,24 @@ export function findChromium(): string | null {
   return null;
 }
 
+/**
+ * The Chromium a browser test suite runs in, or null. Without one the suite should skip (`describe.skip`) and this
+ * prints a loud message, except under CI=true, where it adds a failing test instead: CI must run the browser tests.
+ *
+ * @example
+ * const chromium = chromiumForTests('web app tests');
+ * (chromium ? describe : describe.skip)('the web app', () => { ... });
+ */
+export function chromiumForTests(suite: string): string | null {
+  const chromium = findChromium();
+  if (!chromium) {
+    const msg = `${suite}: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+    if (process.env.CI === 'true') test('a browser is installed (CI=true)', () => expect(msg).toBe('a Chromium'));
+    else console.warn(`\n*** SKIPPED: ${msg} ***\n`);
+  }
+  return chromium;
+}
+
 /** The flags the browser tests run Chromium with (no GPU, no network, no first-run UI). */
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -126,7 +144,7 @@ export async function runPage<T>(chromium: string, url: string, timeoutMs: numbe
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(url);
+    await page.goto(url, { timeout: timeoutMs });
     await page.waitForFunction(() => (window as any).__result !== undefined || (window as any).__error !== undefined, undefined, {
       timeout: timeoutMs,
     });

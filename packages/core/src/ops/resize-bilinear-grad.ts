@@ -4,8 +4,8 @@ import { tf } from '../tf';
 
 /**
  * Whether tf.image.resizeBilinear has an exact gradient on the backend (default: the active one): TensorFlow's
- * native kernel, or a cpu / wasm kernel `@depthblocks/backend` installed (tfjs 4.22's own are wrong: cpu swaps
- * height and width, wasm ignores halfPixelCenters). Decoders use the resize op where this is true and matrix
+ * native kernel, or a cpu / wasm / webgl kernel `@depthblocks/backend` installed (tfjs 4.22's own are wrong: cpu
+ * swaps height and width, wasm and webgl ignore halfPixelCenters). Decoders use the resize op where this is true and matrix
  * products elsewhere.
  *
  * @example

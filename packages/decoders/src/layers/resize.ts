@@ -64,11 +64,11 @@ export function interpolationMatrix(
 
 /**
  * Resizes an NHWC tensor with explicit sampling semantics. Bilinear resizing uses tf.image.resizeBilinear
- * where its gradient is exact (TensorFlow's native kernel; cpu and wasm with the kernels depthblocks
+ * where its gradient is exact (TensorFlow's native kernel; cpu, wasm and webgl with the kernels depthblocks
  * registers): 1.4 s of DenseDepth-169's 12 s training step at 240x320 went to the matrix products otherwise.
- * Nearest up-sampling by whole factors repeats pixels (tiles). Otherwise (webgl, whose ResizeBilinearGrad ignores
- * `halfPixelCenters`; other nearest resizes) it is two matrix products with the interpolation matrices of
- * {@link interpolationMatrix} (one per axis), exact everywhere.
+ * Nearest up-sampling by whole factors repeats pixels (tiles). Otherwise (a backend without an exact
+ * ResizeBilinearGrad, e.g. webgpu, or webgl without the backend's patch; other nearest resizes) it is two matrix
+ * products with the interpolation matrices of {@link interpolationMatrix} (one per axis), exact everywhere.
  *
  * @example
  * const y = resize2d(tf.ones([1, 5, 7, 3]), [10, 14], { halfPixelCenters: true });
