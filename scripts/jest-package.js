@@ -10,6 +10,10 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const dir = process.cwd();
 const rel = path.relative(root, dir).split(path.sep).join('/');
+// workspaces inside this one (examples/web in examples) run their own tests
+const nested = (require(path.join(root, 'package.json')).workspaces ?? [])
+  .filter((w) => !w.includes('*') && w.startsWith(`${rel}/`))
+  .map((w) => `/${w}/`);
 const jest = path.join(path.dirname(require.resolve('jest/package.json', { paths: [root] })), 'bin/jest.js');
 const r = spawnSync(
   process.execPath,
@@ -22,6 +26,7 @@ const r = spawnSync(
     '--passWithNoTests',
     '--maxWorkers=1', // scripts/test.js runs one package per core
     `${rel}/`,
+    ...(nested.length ? ['--testPathIgnorePatterns', '/node_modules/', '/dist/', ...nested] : []),
     ...process.argv.slice(2),
   ],
   { stdio: 'inherit', env: { ...process.env, DEPTHBLOCKS_TEST_SUMMARY: path.join(dir, 'test-summary.json') } },

@@ -45,6 +45,7 @@ test('a change to metrics re-tests metrics and its dependents only', () => {
     '@depthblocks/metrics#test',
     '@depthblocks/models#test',
     '@depthblocks/packaging-tests#test',
+    '@depthblocks/web#test', // the web app (examples/web) uses metrics
   ]);
   expect(before.size).toBeGreaterThanOrEqual(10);
 }, 120_000);

@@ -84,7 +84,14 @@ export interface Served {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 
 /**
  * Serves `dir` on 127.0.0.1 (a free port), plus tfjs-backend-wasm's .wasm files under /wasm/. `isolated` adds the
@@ -129,22 +136,58 @@ export interface PageRun<T> {
   consoleErrors: string[];
 }
 
+/** A page in a fresh headless Chromium, with what it logged as errors. */
+export interface OpenPage {
+  page: import('playwright-core').Page;
+  /** console.error messages and uncaught page errors so far. */
+  consoleErrors: string[];
+  /** Closes the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
 /**
- * Opens `url` in a fresh headless Chromium (a new user-data dir) and waits until the page sets `window.__result` or
- * `window.__error`, or `timeoutMs` passes.
+ * Opens `url` in a fresh headless Chromium (a new user-data dir, the flags of {@link CHROMIUM_ARGS} plus `extraArgs`)
+ * and collects console errors; the caller drives the page (playwright's API) and closes it.
+ *
+ * @example
+ * const { page, consoleErrors, close } = await openPage(chromium, server.url, 60_000);
  */
-export async function runPage<T>(chromium: string, url: string, timeoutMs: number): Promise<PageRun<T>> {
+export async function openPage(chromium: string, url: string, timeoutMs: number, extraArgs: string[] = []): Promise<OpenPage> {
   const { chromium: launcher } = require('playwright-core') as typeof import('playwright-core');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthblocks-chromium-'));
-  const context = await launcher.launchPersistentContext(userDataDir, { executablePath: chromium, args: CHROMIUM_ARGS, headless: true });
+  const context = await launcher.launchPersistentContext(userDataDir, {
+    executablePath: chromium,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true,
+    acceptDownloads: true,
+  });
+  const close = async (): Promise<void> => {
+    await context.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  };
   const consoleErrors: string[] = [];
   try {
     const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(timeoutMs);
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     await page.goto(url, { timeout: timeoutMs });
+    return { page, consoleErrors, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/**
+ * Opens `url` in a fresh headless Chromium (a new user-data dir) and waits until the page sets `window.__result` or
+ * `window.__error`, or `timeoutMs` passes.
+ */
+export async function runPage<T>(chromium: string, url: string, timeoutMs: number): Promise<PageRun<T>> {
+  const { page, consoleErrors, close } = await openPage(chromium, url, timeoutMs);
+  try {
     await page.waitForFunction(() => (window as any).__result !== undefined || (window as any).__error !== undefined, undefined, {
       timeout: timeoutMs,
     });
@@ -154,7 +197,6 @@ export async function runPage<T>(chromium: string, url: string, timeoutMs: numbe
     };
     return { ...out, consoleErrors };
   } finally {
-    await context.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await close();
   }
 }
