@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { makePlan, type ChildPlan, type TorchPlan } from './plan';
 import { writeReport, type RunRecord, type ChildRecord, type TorchRecord } from './report';
+import { keepBrowserSection } from './report-browser';
 import type { Task, TaskResult } from './types';
 
 const BENCH_DIR = path.resolve(__dirname, '..');
@@ -200,7 +201,8 @@ async function main(): Promise<void> {
     // Re-render BENCHMARKS.md from a results.json (no measuring).
     const file = path.resolve(argv[argv.indexOf('--from') + 1]);
     const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
-    fs.writeFileSync(path.join(path.dirname(file), 'BENCHMARKS.md'), writeReport(rec));
+    const mdFile = path.join(path.dirname(file), 'BENCHMARKS.md');
+    fs.writeFileSync(mdFile, keepBrowserSection(writeReport(rec), fs.existsSync(mdFile) ? fs.readFileSync(mdFile, 'utf8') : null));
     log(`re-rendered ${path.join(path.dirname(file), 'BENCHMARKS.md')} from ${file}`);
     return;
   }
@@ -268,7 +270,8 @@ async function main(): Promise<void> {
   const outDir = argv.includes('--out') ? path.resolve(argv[argv.indexOf('--out') + 1]) : BENCH_DIR;
   const merged = argv.includes('--merge') ? mergeInto(path.resolve(argv[argv.indexOf('--merge') + 1]), record) : record;
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(merged, null, 2) + '\n');
-  fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), writeReport(merged));
+  const mdFile = path.join(outDir, 'BENCHMARKS.md');
+  fs.writeFileSync(mdFile, keepBrowserSection(writeReport(merged), fs.existsSync(mdFile) ? fs.readFileSync(mdFile, 'utf8') : null));
   log(`wrote ${path.join(outDir, 'BENCHMARKS.md')} and results.json in ${record.wallS.toFixed(0)} s`);
 }
 
