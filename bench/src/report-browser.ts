@@ -72,6 +72,10 @@ function role({ file, hint }: BundleFile): string {
   if (/worker-.*\.js$/.test(file)) return 'engine worker: TensorFlow.js + depthblocks (model code), loaded after the first paint';
   if (/point-cloud-.*\.js$/.test(file)) return 'three.js point-cloud view, loaded with the first depth map';
   if (/hdf5_hl-.*\.js$/.test(file)) return 'h5wasm (HDF5 in wasm), loaded with the first Keras .h5 file';
+  if (/ort\.bundle\.min-.*\.js$/.test(file)) return 'onnxruntime-web, loaded only when the runtime is ONNX';
+  if (/onnx-runtime-.*\.js$/.test(file)) return "the app's ONNX runtime glue (export + session), loaded only when the runtime is ONNX";
+  if (/ort-wasm-simd-threaded\..*\.(mjs|wasm)$/.test(file))
+    return 'onnxruntime-web wasm binary / its loader, fetched only when the runtime is ONNX';
   if (file === '_headers') return 'COOP/COEP headers for hosts that read _headers (not fetched)';
   if (file.endsWith('.wasm')) return 'tfjs-backend-wasm binary (only the one the browser needs is fetched)';
   if (file.endsWith('.js')) return 'lazy chunk';

@@ -2,11 +2,21 @@
  * The page: wires the controls to the engine worker (which holds TensorFlow.js and the model code) and shows what it
  * returns. Nothing here loads model code, so the first paint is small; three.js comes with the first point cloud.
  *
- * `?backend=webgl` (or webgpu, wasm, cpu, auto) picks the backend at start, `?threads=1` wasm's thread count.
+ * `?backend=webgl` (or webgpu, wasm, cpu, auto) picks the backend at start, `?threads=1` wasm's thread count,
+ * `?runtime=onnx` (or onnx-wasm, tfjs) what runs the model.
  * `window.depthblocksApp` exposes the engine and the page's state to the console, the browser tests and the bench.
  */
 import { Engine } from './engine/client';
-import type { BackendChoice, EngineInfo, ModelSummary, Prediction, RgbImage, TrainProgress, TrainSummary } from './engine/protocol';
+import type {
+  BackendChoice,
+  EngineInfo,
+  ModelSummary,
+  Prediction,
+  RgbImage,
+  RuntimeChoice,
+  TrainProgress,
+  TrainSummary,
+} from './engine/protocol';
 import { showPrediction } from './ui/depth-view';
 import { byId, describeError, download, onDrop, setStatus } from './ui/dom';
 import { progressLine, readTrainForm, showSummary } from './ui/training-view';
@@ -117,15 +127,16 @@ async function predict(input: { photo?: File; image?: RgbImage }): Promise<void>
   if (predicting) return;
   predicting = true;
   const flipTTA = byId<HTMLInputElement>('flip-tta').checked;
-  setStatus('predict-status', 'predicting…');
+  const runtime = byId<HTMLSelectElement>('runtime').value as RuntimeChoice;
+  setStatus('predict-status', runtime === 'tfjs' ? 'predicting…' : 'predicting (the model is exported to ONNX first)…');
   try {
-    const p = await engine.call('predict', { ...input, flipTTA });
+    const p = await engine.call('predict', { ...input, flipTTA, runtime });
     state.prediction = p;
     showPrediction(p, { rgb: byId('rgb-view'), depth: byId('depth-view'), bar: byId('colour-bar') });
     const [h, w] = p.workingSize;
     setStatus(
       'predict-status',
-      `${p.backend}: ${p.ms.toFixed(0)} ms per prediction (${w}x${h} through the model${flipTTA ? ', twice for flip TTA' : ''}); ` +
+      `${p.runtime === 'tfjs' ? p.backend : p.runtime}: ${p.ms.toFixed(0)} ms per prediction (${w}x${h} through the model${flipTTA ? ', twice for flip TTA' : ''}); ` +
         `depth ${p.legend.min.toFixed(2)}–${p.legend.max.toFixed(2)} m (2nd–98th percentile) at ${p.width}x${p.height}`,
     );
     for (const id of ['download-png', 'download-ply', 'predict-again']) byId<HTMLButtonElement>(id).disabled = false;
@@ -146,6 +157,7 @@ function setUpDepthPanel(): void {
   });
   onDrop(byId('photo-drop'), (files) => void predict({ photo: files[0] }));
   byId('predict-again').addEventListener('click', () => state.input && void predict(state.input));
+  byId('runtime').addEventListener('change', () => state.input && state.model && void predict(state.input));
   const video = byId<HTMLVideoElement>('webcam-video');
   byId('webcam').addEventListener('click', async () => {
     try {
@@ -242,6 +254,9 @@ setUpDepthPanel();
 setUpTraining();
 const backendSelect = byId<HTMLSelectElement>('backend');
 const query = new URLSearchParams(location.search);
+const runtimeSelect = byId<HTMLSelectElement>('runtime');
+const askedRuntime = query.get('runtime');
+if (askedRuntime && [...runtimeSelect.options].some((o) => o.value === askedRuntime)) runtimeSelect.value = askedRuntime;
 const asked = query.get('backend');
 if (asked && [...backendSelect.options].some((o) => o.value === asked)) backendSelect.value = asked;
 backendSelect.addEventListener('change', () => void setBackend(backendSelect.value as BackendChoice));

@@ -5,6 +5,8 @@
  * - on wasm and on webgl, the depth of the real NYU frame with given weights (model.json + weights.bin picked in
  *   the page) equals Node's, computed by the same pipeline on the same bytes (relative 1e-4 on wasm, 1e-3 on webgl),
  *   the downloads (16-bit PNG in mm, PLY) hold that depth, and a webcam frame (Chromium's fake camera) is predicted;
+ * - with runtime ONNX (the model exported by models' exportOnnx, run by onnxruntime-web on wasm), the NYU frame's depth
+ *   equals Node's tfjs depth and the page's tfjs depth (relative 1e-4), and the status names ONNX Runtime;
  * - a Keras .h5 in DenseDepth's nyu.h5 layout loads into densedepth169 in the page and predicts what Node predicts;
  * - two training steps in the page on wasm, webgl and cpu equal Node's on the cpu backend (losses, weight updates);
  * - training in the page lowers the loss, pauses between steps, prints the quickstart's table, and the model it
@@ -186,6 +188,36 @@ maybe('the web app in Chromium', () => {
       600_000,
     );
   });
+
+  withFrame(
+    "runtime ONNX (onnxruntime-web, wasm): the real NYU frame equals Node's tfjs depth to 1e-4, and tfjs in the page",
+    async () => {
+      const app = await openApp('wasm');
+      try {
+        const { page } = app;
+        await page.selectOption('#runtime', 'onnx-wasm');
+        await page.setInputFiles('#model-files', [path.join(modelDir, 'model.json'), path.join(modelDir, 'weights.bin')]);
+        expect(await settled(page, 'model-status', /loading/)).toMatch(/^web_test_lraspp: mobilenetv3_large \+ lraspp/);
+        await page.setInputFiles('#photo-file', NYU_FRAME);
+        expect(await settled(page, 'predict-status', /predicting/)).toMatch(
+          /^ONNX Runtime Web 1\.30\.0 \(wasm, 2 threads; wasm asked for\): \d+ ms per prediction \(160x128 through the model/,
+        );
+        const onnx = await pagePrediction(page);
+        expect([onnx.width, onnx.height]).toEqual([160, 120]);
+        expect(relErr(onnx.depth, nodeDepth)).toBeLessThan(1e-4);
+        expect(range(onnx.depth)).toBeGreaterThan(1e-3);
+        // back to TensorFlow.js (the select re-predicts): the same depth, from the other runtime
+        await page.selectOption('#runtime', 'tfjs');
+        await page.waitForFunction(() => /^wasm: /.test(document.getElementById('predict-status')!.textContent ?? ''));
+        const tfjs = await pagePrediction(page);
+        expect(relErr(onnx.depth, tfjs.depth)).toBeLessThan(1e-4);
+        expect(app.consoleErrors).toEqual([]);
+      } finally {
+        await app.close();
+      }
+    },
+    600_000,
+  );
 
   test('trains in the page: the loss falls, pause holds between steps, the table, and Node loads the model', async () => {
     const app = await openApp('wasm');

@@ -43,7 +43,7 @@ export function barTicks(min: number, max: number, target = 5): number[] {
  * @example
  * const view = depthView(depth, photo);
  */
-export function depthView(depth: Float32Array, photo: RgbImage): Omit<Prediction, 'ms' | 'backend' | 'workingSize'> {
+export function depthView(depth: Float32Array, photo: RgbImage): Omit<Prediction, 'ms' | 'backend' | 'runtime' | 'workingSize'> {
   const { width, height } = photo;
   const [min, max] = robustRange(depth);
   const rgb = colorize(depth, { colormap: COLORMAP, min, max });

@@ -8,6 +8,12 @@
 /** What the backend selector offers ('auto' tries webgpu, webgl, wasm, cpu in that order). */
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/**
+ * What runs the model: 'tfjs' (TensorFlow.js on the chosen backend, default) or 'onnx' (the model exported to ONNX
+ * and run by onnxruntime-web: WebGPU where an adapter is given, else wasm; 'onnx-wasm' forces wasm).
+ */
+export type RuntimeChoice = 'tfjs' | 'onnx' | 'onnx-wasm';
+
 /** 8-bit RGB pixels, row-major, 3 bytes a pixel. */
 export interface RgbImage {
   rgb: Uint8Array;
@@ -65,6 +71,11 @@ export interface Prediction {
   /** Milliseconds the prediction took (model and flip TTA, not the colouring), and the backend it ran on. */
   ms: number;
   backend: string;
+  /**
+   * What ran the model: 'tfjs', or for ONNX e.g. 'ONNX Runtime Web 1.30.0 (wasm, 2 threads; no WebGPU adapter)'
+   * (TensorFlow.js on `backend` still resizes the photo and the depth).
+   */
+  runtime: string;
 }
 
 /** The in-page training run (the quickstart's recipe, at a size and length that suit a page). */
@@ -130,7 +141,7 @@ export interface Requests {
   /** A preset, with ImageNet encoder weights (or any weight file that fits it) when given; `inputSize` as above. */
   loadPreset: { args: { preset: string; encoderWeights?: File; inputSize?: [number, number] }; result: ModelSummary };
   /** A photo file (decoded by the engine: JPEG / WebP by the browser, PNG by depthblocks) or pixels (a webcam frame). */
-  predict: { args: { photo?: File; image?: RgbImage; flipTTA: boolean }; result: Prediction };
+  predict: { args: { photo?: File; image?: RgbImage; flipTTA: boolean; runtime?: RuntimeChoice }; result: Prediction };
   train: { args: TrainSettings; result: TrainSummary };
   pause: { args: Record<string, never>; result: void };
   resume: { args: Record<string, never>; result: void };

@@ -10,7 +10,18 @@ import { startBackend } from './backend';
 import { depthPng, depthView } from './depth-outputs';
 import { fromModelFiles, fromPreset, presets, summarize } from './load-model';
 import { modelFiles } from './model-files';
-import type { EngineInfo, EventMessage, Events, Prediction, RequestMessage, Requests, RequestType, RgbImage } from './protocol';
+import type { OnnxSession } from './onnx-runtime';
+import type {
+  EngineInfo,
+  EventMessage,
+  Events,
+  Prediction,
+  RequestMessage,
+  Requests,
+  RequestType,
+  RgbImage,
+  RuntimeChoice,
+} from './protocol';
 import { PROTOCOL, TrainingControl, trainInPage } from './training';
 
 /** A photo file as 8-bit RGB, with the library's decoder (the platform's for JPEG / WebP, fast-png for PNG). */
@@ -23,15 +34,38 @@ let info: EngineInfo | null = null;
 let current: DepthModel | null = null;
 let last: Prediction | null = null;
 let training: TrainingControl | null = null;
+/** The current model exported to ONNX and open in onnxruntime-web (made on the first 'onnx' prediction). */
+let onnx: { choice: RuntimeChoice; session: Promise<OnnxSession> } | null = null;
 
 function emit<K extends keyof Events>(event: K, data: Events[K]): void {
   (self as unknown as Worker).postMessage({ event, data } satisfies EventMessage<K>);
+}
+
+/** Frees the ONNX session of the previous model or runtime choice. */
+function dropOnnx(): void {
+  const old = onnx;
+  onnx = null;
+  void old?.session.then((s) => s.model.release()).catch(() => undefined);
 }
 
 function use(dm: DepthModel): void {
   if (current && current !== dm) current.model.dispose();
   current = dm;
   last = null;
+  dropOnnx();
+}
+
+/** The current model in onnxruntime-web (exported and opened once per model and choice; onnx-runtime.ts loads lazily). */
+async function onnxSession(dm: DepthModel, choice: RuntimeChoice): Promise<OnnxSession> {
+  if (onnx?.choice !== choice) {
+    dropOnnx();
+    const session = import('./onnx-runtime').then((m) => m.openOnnx(dm, choice === 'onnx-wasm' ? 'wasm' : 'auto'));
+    onnx = { choice, session };
+    session.catch(() => {
+      if (onnx?.session === session) onnx = null; // a failed export or session is retried on the next prediction
+    });
+  }
+  return onnx!.session;
 }
 
 function model(): DepthModel {
@@ -71,18 +105,22 @@ const handlers: Handlers = {
     use(dm);
     return summary;
   },
-  async predict({ photo, image: pixels, flipTTA }) {
+  async predict({ photo, image: pixels, flipTTA, runtime = 'tfjs' }) {
     const b = await backend();
     const dm = model();
     const image = pixels ?? (photo ? await decodePhoto(photo) : null);
     if (!image) throw new DepthblocksError('INVALID_ARGUMENT', 'predict: give a photo file or pixels');
+    // runtime 'onnx': the same model exported to ONNX, run by onnxruntime-web (export and session not timed)
+    const s = runtime === 'tfjs' ? null : await onnxSession(dm, runtime);
     // the library's pipeline for a photo of any size, as `depthblocks predict` runs it: the model at its working
     // size (its fixed input size, or the photo's long side at most 640 px in multiples of 32), flip TTA, the depth
     // scaled up at that size and resized to the photo
     const t0 = performance.now();
-    const { depth, workingSize } = await predictImage(dm, image, { flipTTA });
+    const { depth, workingSize } = await predictImage(s ? s.model : dm, image, { flipTTA });
     const ms = performance.now() - t0;
-    last = { ...depthView(depth, image), ms, backend: b.backend, workingSize };
+    const threads = s?.provider === 'wasm' ? `, ${s.threads} thread${s.threads > 1 ? 's' : ''}` : '';
+    const how = s ? `ONNX Runtime Web ${s.version} (${s.provider}${threads}; ${s.reason})` : 'tfjs';
+    last = { ...depthView(depth, image), ms, backend: b.backend, runtime: how, workingSize };
     return last;
   },
   async train(settings) {

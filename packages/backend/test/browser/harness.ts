@@ -87,6 +87,7 @@ export interface Served {
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript', // onnxruntime-web's wasm glue (the web app's ONNX runtime)
   '.css': 'text/css',
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
