@@ -117,6 +117,8 @@ async function fillPresets(): Promise<void> {
 // --- depth of a photo ----------------------------------------------------------------------------------------------
 
 let predicting = false;
+/** A prediction was asked for while one ran (a new photo, another runtime): it runs when that one ends. */
+let again = false;
 
 async function predict(input: { photo?: File; image?: RgbImage }): Promise<void> {
   state.input = input;
@@ -124,7 +126,10 @@ async function predict(input: { photo?: File; image?: RgbImage }): Promise<void>
     setStatus('predict-status', 'Load or train a model first (section 1).', true);
     return;
   }
-  if (predicting) return;
+  if (predicting) {
+    again = true;
+    return;
+  }
   predicting = true;
   const flipTTA = byId<HTMLInputElement>('flip-tta').checked;
   const runtime = byId<HTMLSelectElement>('runtime').value as RuntimeChoice;
@@ -147,6 +152,10 @@ async function predict(input: { photo?: File; image?: RgbImage }): Promise<void>
     fail('predict-status', e);
   } finally {
     predicting = false;
+    if (again) {
+      again = false;
+      void predict(state.input);
+    }
   }
 }
 

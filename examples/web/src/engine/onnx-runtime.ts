@@ -58,7 +58,13 @@ export async function openOnnx(dm: DepthModel, choice: OnnxProviderChoice): Prom
   const t0 = performance.now();
   const [ort, { provider, reason }] = await Promise.all([loadOrt(), chooseProvider(choice)]);
   const exported = await exportOnnx(dm);
-  const model = await loadOnnxModel(exported, { ort: ort as unknown as OrtModule, executionProviders: [provider] });
+  const model = await loadOnnxModel(exported, {
+    ort: ort as unknown as OrtModule,
+    executionProviders: [provider],
+    // errors only (3): ORT's warnings go to console.error, e.g. "some nodes were not assigned to the preferred
+    // execution providers", which the WebGPU EP reports for the shape ops it leaves to the CPU on purpose
+    sessionOptions: { logSeverityLevel: 3 },
+  });
   return {
     model,
     provider,
